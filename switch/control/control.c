@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control thread: one epoll loop over the control socket, its connections
+ * (myriadctl commands and NF registrations), NF process exits (pidfds) and the
+ * shutdown signals. Single-threaded by design: the registry needs no locking
+ * except against telemetry readers (ctl_lock).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_lcore.h>
+#include <rte_memory.h>
+
+#include <myriad/proto.h>
+
+#include "control.h"
+
+pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct conn {
+	struct ev ev;
+	int fd;
+	struct nf *nf;	 /* registered NF on this connection, or NULL */
+	size_t len;	 /* bytes in buf */
+	uint8_t buf[sizeof(struct myr_msg_hdr) + MYR_CMD_MAX];
+};
+
+static int epfd = -1;
+static int listen_fd = -1;
+static int sig_fd = -1;
+static struct ev listen_ev, sig_ev;
+static pthread_t ctl_thread;
+static unsigned int n_conns;
+
+/* Memory an NF maps: computed once, sent with every WELCOME. */
+static struct myr_seg segs[MYR_SEGS_MAX];
+static int seg_fds[MYR_SEGS_MAX];
+static unsigned int n_segs;
+
+int
+ev_add(int fd, struct ev *ev, uint32_t events)
+{
+	struct epoll_event e = { .events = events, .data.ptr = ev };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e);
+}
+
+void
+ev_del(int fd)
+{
+	epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+void
+conn_close(struct conn *c)
+{
+	if (c->nf != NULL)
+		c->nf->conn = NULL;
+	ev_del(c->fd);
+	close(c->fd);
+	n_conns--;
+	free(c);
+}
+
+static void
+reply(struct conn *c, uint32_t seq, int status, const struct out *o)
+{
+	uint32_t len = sizeof(int32_t) + (o != NULL ? o->len : 0);
+	char *p = malloc(len);
+	int32_t st = status;
+
+	if (p == NULL) {
+		st = -ENOMEM;
+		len = sizeof(st);
+		p = (char *)&st;
+	} else {
+		memcpy(p, &st, sizeof(st));
+		if (o != NULL && o->len > 0)
+			memcpy(p + sizeof(st), o->buf, o->len);
+	}
+	/* the socket is blocking with a send timeout: a stalled client costs 2 s at most */
+	if (myr_msg_send(c->fd, MYR_MSG_REPLY, seq, p, len, NULL, 0) < 0)
+		LOG(DEBUG, "reply to a client failed");
+	if (p != (char *)&st)
+		free(p);
+}
+
+static void
+do_cmd(struct conn *c, const struct myr_msg_hdr *h, const void *payload)
+{
+	const char *argv[MYR_CMD_ARGS_MAX];
+	struct out o = { 0 };
+	int argc, ret;
+
+	argc = myr_cmd_decode(payload, h->len, argv, MYR_CMD_ARGS_MAX);
+	if (argc < 0) {
+		out_printf(&o, "malformed command message");
+		ret = argc;
+	} else {
+		pthread_mutex_lock(&ctl_lock);
+		ret = cmd_run(argc, argv, &o);
+		pthread_mutex_unlock(&ctl_lock);
+	}
+	if (o.failed) {
+		ret = -ENOMEM;
+		o.len = 0;
+	}
+	reply(c, h->seq, ret, &o);
+	free(o.buf);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+welcome_error(struct conn *c, uint32_t seq, int status, const char *fmt, ...)
+{
+	struct myr_welcome w = { .status = status };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(w.error, sizeof(w.error), fmt, ap);
+	va_end(ap);
+	LOG(NOTICE, "NF registration refused: %s", w.error);
+	myr_msg_send(c->fd, MYR_MSG_WELCOME, seq, &w, sizeof(w), NULL, 0);
+}
+
+static void
+do_hello(struct conn *c, const struct myr_msg_hdr *h, const void *payload)
+{
+	struct myr_welcome w = { .status = 0 };
+	struct myr_hello hello;
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	struct nf *nf;
+	int ret;
+
+	ret = myr_hello_check(payload, h->len);
+	if (ret == -EPROTONOSUPPORT)
+		return welcome_error(c, h->seq, ret, "shared-memory layout version differs");
+	if (ret < 0)
+		return welcome_error(c, h->seq, ret, "malformed registration");
+	memcpy(&hello, payload, sizeof(hello));
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0)
+		return welcome_error(c, h->seq, -errno, "no peer credentials");
+	if (c->nf != NULL)
+		return welcome_error(c, h->seq, -EISCONN, "already registered as %s", c->nf->name);
+
+	pthread_mutex_lock(&ctl_lock);
+	nf = nf_lookup(hello.name);
+	if (nf == NULL && hello.tenant[0] != '\0') {
+		struct tenant *t = tenant_lookup(hello.tenant);
+		struct out err = { 0 };
+
+		if (t == NULL) {
+			pthread_mutex_unlock(&ctl_lock);
+			return welcome_error(c, h->seq, -ENOENT, "no tenant %s", hello.tenant);
+		}
+		ret = nf_add(hello.name, t, -1, NULL, hello.transport, &err);
+		free(err.buf);
+		if (ret < 0) {
+			pthread_mutex_unlock(&ctl_lock);
+			return welcome_error(c, h->seq, ret, "cannot add NF %s", hello.name);
+		}
+		nf = nf_lookup(hello.name);
+	}
+	if (nf == NULL) {
+		pthread_mutex_unlock(&ctl_lock);
+		return welcome_error(c, h->seq, -ENOENT,
+				     "unknown NF %s (declare it with 'myriadctl nf add', or "
+				     "give a tenant)",
+				     hello.name);
+	}
+	ret = nf_attach(nf, c, cred.pid, hello.transport);
+	if (ret < 0) {
+		pthread_mutex_unlock(&ctl_lock);
+		if (ret == -ENOSPC)
+			return welcome_error(c, h->seq, ret, "all NF slots are taken");
+		return welcome_error(c, h->seq, ret, "NF %s is already attached", hello.name);
+	}
+	c->nf = nf;
+	w.slot = nf->slot;
+	w.shm_addr = (uintptr_t)sw.shm;
+	w.n_segs = n_segs;
+	memcpy(w.segs, segs, sizeof(segs[0]) * n_segs);
+	pthread_mutex_unlock(&ctl_lock);
+	if (myr_msg_send(c->fd, MYR_MSG_WELCOME, h->seq, &w, sizeof(w), seg_fds, n_segs) < 0) {
+		/* it will not learn its slot: treat it like any NF that went away */
+		LOG(NOTICE, "NF %s: welcome failed", nf->name);
+		pthread_mutex_lock(&ctl_lock);
+		conn_close(c);
+		nf_conn_closed(nf);
+		pthread_mutex_unlock(&ctl_lock);
+		return;
+	}
+	LOG(INFO, "NF %s attached: pid %d, slot %d", nf->name, cred.pid, nf->slot);
+}
+
+static void
+conn_event(struct ev *ev, uint32_t events)
+{
+	struct conn *c = container_of(ev, struct conn, ev);
+	struct myr_msg_hdr h;
+	ssize_t r;
+	int ret;
+
+	(void)events;
+	r = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, MSG_DONTWAIT);
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0)
+		goto closed;
+	c->len += r;
+	while (c->len >= sizeof(h)) {
+		size_t total;
+
+		memcpy(&h, c->buf, sizeof(h));
+		ret = myr_msg_hdr_check(&h);
+		if (ret == 0 && h.type != MYR_MSG_CMD && h.type != MYR_MSG_HELLO)
+			ret = -EBADMSG;
+		if (ret < 0) {
+			LOG(NOTICE, "closing a control connection: bad message (%s)",
+			    strerror(-ret));
+			goto closed;
+		}
+		total = sizeof(h) + h.len;
+		if (c->len < total)
+			return;
+		if (h.type == MYR_MSG_CMD)
+			do_cmd(c, &h, c->buf + sizeof(h));
+		else
+			do_hello(c, &h, c->buf + sizeof(h));
+		memmove(c->buf, c->buf + total, c->len - total);
+		c->len -= total;
+	}
+	return;
+closed:
+	pthread_mutex_lock(&ctl_lock);
+	{
+		struct nf *nf = c->nf;
+
+		conn_close(c);
+		if (nf != NULL)
+			nf_conn_closed(nf);
+	}
+	pthread_mutex_unlock(&ctl_lock);
+}
+
+static void
+listen_event(struct ev *ev, uint32_t events)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	struct conn *c;
+	int fd;
+
+	(void)ev;
+	(void)events;
+	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(fd);
+		return;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	c->fd = fd;
+	c->ev.fn = conn_event;
+	if (ev_add(fd, &c->ev, EPOLLIN) < 0) {
+		close(fd);
+		free(c);
+		return;
+	}
+	n_conns++;
+}
+
+static void
+sig_event(struct ev *ev, uint32_t events)
+{
+	struct signalfd_siginfo si;
+
+	(void)ev;
+	(void)events;
+	if (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		LOG(NOTICE, "signal %u: shutting down", si.ssi_signo);
+		sw.quit = 2; /* 2: the control thread still has NFs to stop */
+	}
+}
+
+static int
+seg_walk(const struct rte_memseg_list *msl, const struct rte_memseg *ms, size_t len, void *arg)
+{
+	size_t off;
+	int fd;
+
+	(void)msl;
+	(void)arg;
+	/*
+	 * Two calls: in DPDK 22.11 the _offset variant returns 0, not the fd, on
+	 * success (the fd it documents is the one rte_memseg_get_fd gives).
+	 */
+	fd = rte_memseg_get_fd_thread_unsafe(ms);
+	if (fd < 0 || rte_memseg_get_fd_offset_thread_unsafe(ms, &off) < 0)
+		return -1;
+	/* with --single-file-segments a contiguous run is one file range */
+	if (n_segs > 0 && seg_fds[n_segs - 1] == fd &&
+	    segs[n_segs - 1].addr + segs[n_segs - 1].len == (uintptr_t)ms->addr &&
+	    segs[n_segs - 1].offset + segs[n_segs - 1].len == off) {
+		segs[n_segs - 1].len += len;
+		return 0;
+	}
+	if (n_segs == MYR_SEGS_MAX)
+		return -1;
+	segs[n_segs] = (struct myr_seg){ .addr = (uintptr_t)ms->addr, .len = len, .offset = off };
+	seg_fds[n_segs++] = fd;
+	return 0;
+}
+
+static int
+segs_init(void)
+{
+	n_segs = 0;
+	if (rte_memseg_contig_walk_thread_unsafe(seg_walk, NULL) != 0 || n_segs == 0) {
+		LOG(ERR, "cannot share the packet memory with NFs (needs hugepages and "
+			 "--single-file-segments; %u segments)",
+		    n_segs);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int
+listen_init(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char dir[sizeof(a.sun_path)], *slash;
+	int fd;
+
+	if (strlen(sw.conf.socket) >= sizeof(a.sun_path)) {
+		LOG(ERR, "socket path too long: %s", sw.conf.socket);
+		return -ENAMETOOLONG;
+	}
+	strcpy(a.sun_path, sw.conf.socket);
+	strcpy(dir, sw.conf.socket);
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* a live switch answers on the socket: never steal it, only replace a stale one */
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
+		close(fd);
+		LOG(ERR, "%s: another switch is running there", sw.conf.socket);
+		return -EADDRINUSE;
+	}
+	unlink(sw.conf.socket);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1024) < 0) {
+		int e = -errno;
+
+		LOG(ERR, "%s: %s", sw.conf.socket, strerror(errno));
+		close(fd);
+		return e;
+	}
+	listen_fd = fd;
+	return 0;
+}
+
+static void *
+ctl_main(void *arg)
+{
+	(void)arg;
+	while (sw.quit == 0) {
+		struct epoll_event e;
+		int n = epoll_wait(epfd, &e, 1, 200);
+
+		/*
+		 * One event at a time: handling one may free the object another event of
+		 * the same batch points to (an NF whose connection and pidfd both fired).
+		 */
+		if (n == 1)
+			((struct ev *)e.data.ptr)->fn(e.data.ptr, e.events);
+	}
+	pthread_mutex_lock(&ctl_lock);
+	registry_stop_all();
+	pthread_mutex_unlock(&ctl_lock);
+	__atomic_store_n(&sw.quit, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+int
+ctl_start(void)
+{
+	sigset_t set;
+	int ret;
+
+	ret = segs_init();
+	if (ret < 0)
+		return ret;
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0)
+		return -errno;
+	ret = listen_init();
+	if (ret < 0)
+		return ret;
+	listen_ev.fn = listen_event;
+	ev_add(listen_fd, &listen_ev, EPOLLIN);
+	/* signals are blocked in every thread (main() did it) and read here */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sig_fd < 0)
+		return -errno;
+	sig_ev.fn = sig_event;
+	ev_add(sig_fd, &sig_ev, EPOLLIN);
+	ret = rte_ctrl_thread_create(&ctl_thread, "myr-ctl", NULL, ctl_main, NULL);
+	if (ret != 0)
+		return -ret;
+	if (sw.conf.ctl_core >= 0) {
+		rte_cpuset_t cpus;
+
+		CPU_ZERO(&cpus);
+		CPU_SET(sw.conf.ctl_core, &cpus);
+		pthread_setaffinity_np(ctl_thread, sizeof(cpus), &cpus);
+	}
+	return 0;
+}
+
+void
+ctl_join(void)
+{
+	pthread_join(ctl_thread, NULL);
+	if (listen_fd >= 0) {
+		close(listen_fd);
+		unlink(sw.conf.socket);
+	}
+	if (sig_fd >= 0)
+		close(sig_fd);
+	if (epfd >= 0)
+		close(epfd);
+}

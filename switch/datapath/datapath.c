@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data path: one lcore polls the ports and the NFs' return rings, classifies
+ * by destination MAC, and moves each packet to its next hop. It never allocates,
+ * never logs and never blocks; every packet it lets go is counted.
+ */
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
+
+#include "../switch.h"
+
+/*
+ * Packets are gathered per destination during a round and handed over in bursts at
+ * its end: one ring enqueue per NF per round instead of one per packet. With
+ * consecutive packets going to different NFs (the paper's worst case) the bursts
+ * are short, but the ring's atomics are still paid once per destination.
+ */
+struct pend {
+	uint16_t n;
+	struct rte_mbuf *m[SW_BURST];
+};
+
+struct dp {
+	struct rte_ring **to_nf;   /* [max_nfs] */
+	struct rte_ring **from_nf; /* [max_nfs] */
+	struct pend *slot_pend;	   /* [max_nfs] */
+	uint32_t *dirty;	   /* slots with pending packets */
+	uint32_t n_dirty;
+	uint32_t port_dirty;	   /* bitmap of ports with pending packets */
+	struct pend port_pend[SW_MAX_PORTS];
+	uint16_t n_drop;
+	struct rte_mbuf *drops[SW_BURST];
+};
+
+static inline void
+drop(struct dp *dp, struct rte_mbuf *m, enum sw_drop why)
+{
+	sw.dp.drop[why]++;
+	dp->drops[dp->n_drop++] = m;
+	if (unlikely(dp->n_drop == SW_BURST)) {
+		rte_pktmbuf_free_bulk(dp->drops, dp->n_drop);
+		dp->n_drop = 0;
+	}
+}
+
+static void
+port_flush(struct dp *dp, uint16_t p)
+{
+	struct pend *q = &dp->port_pend[p];
+	uint16_t sent, i;
+
+	sent = rte_eth_tx_burst(sw.ports[p], 0, q->m, q->n);
+	sw.dp.tx[p] += sent;
+	for (i = sent; i < q->n; i++)
+		drop(dp, q->m[i], SW_DROP_PORT_TX_FULL);
+	q->n = 0;
+}
+
+static inline void
+port_push(struct dp *dp, uint16_t p, struct rte_mbuf *m)
+{
+	struct pend *q = &dp->port_pend[p];
+
+	q->m[q->n++] = m;
+	dp->port_dirty |= 1u << p;
+	if (unlikely(q->n == SW_BURST))
+		port_flush(dp, p);
+}
+
+static void
+slot_flush(struct dp *dp, uint32_t slot)
+{
+	struct pend *q = &dp->slot_pend[slot];
+	struct dp_slot_stats *st = &sw.slot_stats[slot];
+	uint16_t sent, i;
+
+	/*
+	 * Tag before the enqueue publishes the mbuf: from then on the NF may own it, and
+	 * if the NF dies the control thread finds what it held by this tag.
+	 */
+	for (i = 0; i < q->n; i++)
+		*sw_owner(q->m[i]) = slot + 1;
+	sent = rte_ring_sp_enqueue_burst(dp->to_nf[slot], (void **)q->m, q->n, NULL);
+	st->to_nf += sent;
+	for (i = sent; i < q->n; i++) {
+		*sw_owner(q->m[i]) = 0;
+		st->ring_full++;
+		drop(dp, q->m[i], SW_DROP_NF_RING_FULL);
+	}
+	q->n = 0;
+}
+
+static inline void
+slot_push(struct dp *dp, uint32_t slot, struct rte_mbuf *m)
+{
+	struct pend *q = &dp->slot_pend[slot];
+
+	if (q->n == 0)
+		dp->dirty[dp->n_dirty++] = slot;
+	q->m[q->n++] = m;
+	if (unlikely(q->n == SW_BURST)) {
+		slot_flush(dp, slot);
+		/* still listed as dirty: flushing an empty pend at round end is harmless */
+	}
+}
+
+static inline void
+hop_send(struct dp *dp, const struct fwd_hop *h, struct rte_mbuf *m)
+{
+	if (unlikely(h->down))
+		drop(dp, m, SW_DROP_NF_DOWN);
+	else if (h->next == SW_HOP_NONE)
+		port_push(dp, h->port, m);
+	else
+		slot_push(dp, h->next, m);
+}
+
+static inline const struct fwd_mac *
+mac_lookup(const struct fwd *f, const struct rte_ether_addr *a)
+{
+	uint64_t key = 0;
+	uint32_t i;
+
+	memcpy(&key, a, RTE_ETHER_ADDR_LEN);
+	/* Fibonacci hashing: MACs of one tenant often differ only in the low byte */
+	i = (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & f->mac_mask;
+	for (;;) {
+		const struct fwd_mac *e = &f->macs[i];
+
+		if (e->key == key)
+			return e;
+		if (e->key == FWD_MAC_EMPTY)
+			return NULL;
+		i = (i + 1) & f->mac_mask;
+	}
+}
+
+static uint16_t
+rx_port(struct dp *dp, const struct fwd *f, uint16_t p)
+{
+	struct rte_mbuf *pkts[SW_BURST];
+	uint16_t n, i;
+
+	n = rte_eth_rx_burst(sw.ports[p], 0, pkts, SW_BURST);
+	if (n == 0)
+		return 0;
+	sw.dp.rx[p] += n;
+	for (i = 0; i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct fwd_mac *e;
+
+		if (unlikely(m->pkt_len < RTE_ETHER_HDR_LEN || m->data_len < RTE_ETHER_HDR_LEN)) {
+			drop(dp, m, SW_DROP_RUNT);
+			continue;
+		}
+		if (unlikely(m->pkt_len > sw.conf.max_frame || m->nb_segs != 1)) {
+			drop(dp, m, SW_DROP_OVERSIZE);
+			continue;
+		}
+		e = mac_lookup(f, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
+		if (likely(e != NULL))
+			hop_send(dp, &e->first, m);
+		else if (f->has_default)
+			port_push(dp, f->default_port, m);
+		else
+			drop(dp, m, SW_DROP_UNKNOWN_MAC);
+	}
+	return n;
+}
+
+static uint16_t
+rx_nf(struct dp *dp, const struct fwd *f, uint32_t slot)
+{
+	struct dp_slot_stats *st = &sw.slot_stats[slot];
+	const struct fwd_hop *h = &f->hops[slot];
+	void *objs[SW_BURST];
+	uint16_t n, i;
+
+	n = rte_ring_sc_dequeue_burst(dp->from_nf[slot], objs, SW_BURST, NULL);
+	if (n == 0)
+		return 0;
+	st->from_nf += n;
+	for (i = 0; i < n; i++) {
+		uintptr_t v = (uintptr_t)objs[i] & MYR_VERDICT_MASK;
+		struct rte_mbuf *m = (struct rte_mbuf *)((uintptr_t)objs[i] & ~MYR_VERDICT_MASK);
+
+		*sw_owner(m) = 0;
+		switch (v) {
+		case MYR_V_FORWARD:
+			hop_send(dp, h, m);
+			break;
+		case MYR_V_TO_PORT:
+			port_push(dp, h->port, m);
+			break;
+		case MYR_V_DROP:
+			st->verdict_drop++;
+			drop(dp, m, SW_DROP_NF_VERDICT);
+			break;
+		default:
+			st->bad_verdict++;
+			drop(dp, m, SW_DROP_NF_BAD_VERDICT);
+			break;
+		}
+	}
+	return n;
+}
+
+static void
+round_end(struct dp *dp)
+{
+	uint32_t i;
+
+	for (i = 0; i < dp->n_dirty; i++) {
+		uint32_t s = dp->dirty[i];
+
+		if (dp->slot_pend[s].n > 0)
+			slot_flush(dp, s);
+	}
+	dp->n_dirty = 0;
+	while (dp->port_dirty != 0) {
+		uint16_t p = __builtin_ctz(dp->port_dirty);
+
+		dp->port_dirty &= dp->port_dirty - 1;
+		if (dp->port_pend[p].n > 0)
+			port_flush(dp, p);
+	}
+	if (dp->n_drop > 0) {
+		rte_pktmbuf_free_bulk(dp->drops, dp->n_drop);
+		dp->n_drop = 0;
+	}
+}
+
+static int
+dp_init(struct dp *dp)
+{
+	uint32_t i, max = sw.conf.max_nfs;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->to_nf = rte_zmalloc("dp", sizeof(*dp->to_nf) * max, 0);
+	dp->from_nf = rte_zmalloc("dp", sizeof(*dp->from_nf) * max, 0);
+	dp->slot_pend = rte_zmalloc("dp", sizeof(*dp->slot_pend) * max, RTE_CACHE_LINE_SIZE);
+	/* each packet of a round adds at most one entry: bound by packets per round */
+	dp->dirty = rte_zmalloc("dp", sizeof(*dp->dirty) * (max + SW_MAX_PORTS) * SW_BURST, 0);
+	if (!dp->to_nf || !dp->from_nf || !dp->slot_pend || !dp->dirty)
+		return -ENOMEM;
+	for (i = 0; i < max; i++) {
+		struct myr_chan *c = myr_shm_chan(sw.shm, i);
+
+		dp->to_nf[i] = (struct rte_ring *)((char *)c + c->sw.to_nf_off);
+		dp->from_nf[i] = (struct rte_ring *)((char *)c + c->sw.from_nf_off);
+	}
+	return 0;
+}
+
+static void
+dp_fini(struct dp *dp)
+{
+	rte_free(dp->to_nf);
+	rte_free(dp->from_nf);
+	rte_free(dp->slot_pend);
+	rte_free(dp->dirty);
+}
+
+int
+dp_main(void *arg)
+{
+	struct dp dp;
+	uint64_t seen = 0;
+
+	(void)arg;
+	if (dp_init(&dp) < 0) {
+		dp_fini(&dp);
+		sw.quit = 1;
+		return -ENOMEM;
+	}
+	__atomic_store_n(&sw.dp_running, 1, __ATOMIC_RELEASE);
+	/* quit == 2 means the control thread is still stopping NFs: keep forwarding */
+	while (__atomic_load_n(&sw.quit, __ATOMIC_RELAXED) != 1) {
+		const struct fwd *f = __atomic_load_n(&sw.fwd, __ATOMIC_ACQUIRE);
+		uint64_t t0 = rte_rdtsc(), t, work = 0;
+		uint32_t i;
+
+		for (i = 0; i < sw.n_ports; i++)
+			work += rx_port(&dp, f, i);
+		for (i = 0; i < f->n_poll; i++)
+			work += rx_nf(&dp, f, f->poll[i]);
+		round_end(&dp);
+
+		sw.dp.rounds++;
+		if (work != 0) {
+			sw.dp.busy_rounds++;
+			sw.dp.hops += work;
+			sw.dp.busy_cycles += rte_rdtsc() - t0;
+		}
+		/* quiescent point: nothing read from f is used past here (see struct sw) */
+		t = __atomic_load_n(&sw.sync_token, __ATOMIC_ACQUIRE);
+		if (t != seen) {
+			seen = t;
+			__atomic_store_n(&sw.sync_seen, t, __ATOMIC_RELEASE);
+		}
+	}
+	round_end(&dp);
+	__atomic_store_n(&sw.dp_running, 0, __ATOMIC_RELEASE);
+	dp_fini(&dp);
+	return 0;
+}
