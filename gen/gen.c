@@ -1,0 +1,948 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * myriad-gen: a DPDK secondary of myriad-switch that sends test frames into one wire
+ * port's rings and receives, checks and times what the switch sends out of another.
+ *
+ * One thread runs one loop (no EAL worker lcores): build and enqueue a burst, dequeue
+ * and inspect a burst, repeat. It busy-polls like any DPDK application, also with
+ * --rate, where a token bucket on the TSC decides how many frames each turn may send:
+ * sleeping between packets would add the wake-up time (~1 us here) to every latency
+ * sample and make rates above ~100 kpps jittery.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
+
+#include <myriad/shm.h>
+
+#include "pkt.h"
+
+#define PROG "myriad-gen"
+#define MAX_BURST 512	     /* half a wire ring (1024 slots): one burst never fills it */
+#define MAX_FLOWS 65536	     /* flow state is 56 B each: 3.5 MB at most */
+#define SINK_FLOWS 4096	     /* flow table of a sink that was given no --dst-macs */
+#define MAX_SRC_MACS 64	     /* distinct source MACs counted one by one */
+#define MAX_FLOWS_LISTED 256 /* larger flow lists are left out of the JSON */
+#define STALL_SEC 5	     /* give up when nothing moves for this long while sending */
+#define BUCKET_US 1000	     /* --rate may catch up on up to 1 ms of missed sending */
+
+struct options {
+	unsigned int tx_port;
+	unsigned int rx_port;
+	bool tx;
+	bool rx;
+	uint64_t *dsts; /* destination MACs, used round-robin; flow id = index */
+	uint32_t n_dsts;
+	uint64_t src;
+	uint32_t size;
+	double rate;	 /* packets per second, 0 = as fast as the ring takes them */
+	double duration; /* seconds, 0 = no limit */
+	uint64_t count;	 /* packets to send (or, sink only, to receive), 0 = no limit */
+	uint64_t drain_ms;
+	uint32_t burst;
+	bool json;
+	bool quiet;
+};
+
+struct src_count {
+	uint64_t mac;
+	uint64_t n;
+};
+
+enum stop_reason {
+	STOP_NONE,
+	STOP_COUNT,
+	STOP_DURATION,
+	STOP_SIGNAL,
+	STOP_STALL,
+	STOP_PRIMARY_GONE,
+};
+
+static const char *const stop_names[] = {
+	[STOP_NONE] = "none",
+	[STOP_COUNT] = "count",
+	[STOP_DURATION] = "duration",
+	[STOP_SIGNAL] = "signal",
+	[STOP_STALL] = "stall",
+	[STOP_PRIMARY_GONE] = "primary_gone",
+};
+
+struct gen {
+	struct options opt;
+	struct rte_mempool *pool;
+	struct rte_ring *tx_ring; /* the switch's RX ring of --tx-port: we enqueue */
+	struct rte_ring *rx_ring; /* the switch's TX ring of --rx-port: we dequeue */
+	uint8_t (*dst_bytes)[6];
+	uint8_t src_bytes[6];
+
+	/* sender */
+	uint32_t next_flow; /* round-robin position in dsts */
+	double tokens;
+	double tokens_per_cycle;
+	double bucket; /* token bucket depth, packets */
+	uint64_t last_fill;
+	uint64_t tx_packets;
+	uint64_t tx_full;   /* built but the ring was full: freed */
+	uint64_t tx_nombuf; /* due by --rate but the pool was empty */
+
+	/* sink */
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t rx_foreign;	  /* not a myriad-gen frame */
+	uint64_t rx_flow_unknown; /* a myriad-gen frame with a flow id beyond the table */
+	struct flow *flows;
+	uint32_t n_flows;
+	struct src_count srcs[MAX_SRC_MACS];
+	uint32_t n_srcs;
+	uint32_t last_src;
+	uint64_t src_other; /* frames from source MACs beyond the first MAX_SRC_MACS */
+	struct hist *lat;   /* TSC cycles from build to receive */
+
+	/* time, in TSC cycles */
+	uint64_t hz;
+	uint64_t start;
+	uint64_t tx_end;
+	uint64_t first_rx;
+	uint64_t last_rx;
+	uint64_t last_progress;
+	uint64_t busy; /* cycles of loop turns that moved at least one packet */
+	enum stop_reason stopped_by;
+
+	/* per-second report: values at the previous tick */
+	uint64_t tick_tsc;
+	uint64_t tick_tx;
+	uint64_t tick_rx;
+	uint64_t tick_rx_bytes;
+	struct hist *tick_lat;
+};
+
+static volatile sig_atomic_t n_signals;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	n_signals++;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " EAL-OPTIONS -- [options]\n"
+		"  EAL: --file-prefix PREFIX --proc-type=secondary --no-pci -l CORE\n"
+		"  --tx-port N            wire port to send into (default 0)\n"
+		"  --rx-port N            wire port to receive from (default 0)\n"
+		"  --no-tx | --no-rx      sink only | source only\n"
+		"  --dst-macs M[,M...]    destination MACs, used round-robin (one flow each)\n"
+		"  --dst-mac-range M,N    destinations M, M+1, ..., M+N-1\n"
+		"  --src-mac M            source MAC (default 02:00:00:00:ff:ff)\n"
+		"  --size BYTES           frame length without CRC, %u..%u (default %u)\n"
+		"  --rate PPS             packets per second, 0 = as fast as possible (default)\n"
+		"  --duration SEC         stop sending after SEC seconds\n"
+		"  --count N              stop after N packets (sent + ring full); sink only:\n"
+		"                         after N received, or %us of silence after the first\n"
+		"  --drain MS             after sending, receive until MS ms of silence (500)\n"
+		"  --burst N              packets per burst, 1..%u (default 32)\n"
+		"  --json                 print the summary as one JSON object\n"
+		"  --quiet                no per-second lines on stderr\n",
+		PKT_MIN_SIZE, PKT_MAX_SIZE, PKT_MIN_SIZE, STALL_SEC, MAX_BURST);
+}
+
+static int
+bad_option(const char *name, const char *value, const char *why)
+{
+	fprintf(stderr, PROG ": bad --%s '%s': %s\n", name, value, why);
+	return -EINVAL;
+}
+
+static int
+parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_double(const char *s, double min, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= min) || v > 1e12)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+set_dsts(struct options *o, uint32_t n)
+{
+	free(o->dsts);
+	o->dsts = calloc(n, sizeof(*o->dsts));
+	if (o->dsts == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return -ENOMEM;
+	}
+	o->n_dsts = n;
+	return 0;
+}
+
+static int
+parse_dst_macs(struct options *o, const char *arg)
+{
+	uint32_t n = 1, i = 0;
+	const char *p;
+	char *copy, *tok, *save = NULL;
+	int ret;
+
+	for (p = arg; *p != '\0'; p++)
+		n += *p == ',';
+	if (n > MAX_FLOWS)
+		return bad_option("dst-macs", arg, "too many MACs");
+	ret = set_dsts(o, n);
+	if (ret < 0)
+		return ret;
+	copy = strdup(arg);
+	if (copy == NULL)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		if (mac_parse(tok, &o->dsts[i]) < 0) {
+			ret = bad_option("dst-macs", tok, "expected a MAC like 02:00:00:00:00:01");
+			free(copy);
+			return ret;
+		}
+		i++;
+	}
+	free(copy);
+	if (i != n)
+		return bad_option("dst-macs", arg, "empty entry");
+	return 0;
+}
+
+static int
+parse_dst_range(struct options *o, const char *arg)
+{
+	char mac[32];
+	const char *comma = strchr(arg, ',');
+	uint64_t base, n, i;
+	int ret;
+
+	if (comma == NULL || (size_t)(comma - arg) >= sizeof(mac))
+		return bad_option("dst-mac-range", arg, "expected BASE,COUNT");
+	memcpy(mac, arg, comma - arg);
+	mac[comma - arg] = '\0';
+	if (mac_parse(mac, &base) < 0)
+		return bad_option("dst-mac-range", mac, "expected a MAC like 02:00:00:00:00:01");
+	if (parse_u64(comma + 1, 1, MAX_FLOWS, &n) < 0)
+		return bad_option("dst-mac-range", comma + 1, "COUNT must be 1..65536");
+	if (base + n - 1 > 0xffffffffffffULL)
+		return bad_option("dst-mac-range", arg, "range passes ff:ff:ff:ff:ff:ff");
+	ret = set_dsts(o, (uint32_t)n);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < n; i++)
+		o->dsts[i] = base + i;
+	return 0;
+}
+
+enum {
+	OPT_TX_PORT = 256,
+	OPT_RX_PORT,
+	OPT_NO_TX,
+	OPT_NO_RX,
+	OPT_DST_MACS,
+	OPT_DST_RANGE,
+	OPT_SRC_MAC,
+	OPT_SIZE,
+	OPT_RATE,
+	OPT_DURATION,
+	OPT_COUNT,
+	OPT_DRAIN,
+	OPT_BURST,
+	OPT_JSON,
+	OPT_QUIET,
+	OPT_HELP,
+};
+
+static const struct option long_options[] = {
+	{"tx-port", required_argument, NULL, OPT_TX_PORT},
+	{"rx-port", required_argument, NULL, OPT_RX_PORT},
+	{"no-tx", no_argument, NULL, OPT_NO_TX},
+	{"no-rx", no_argument, NULL, OPT_NO_RX},
+	{"dst-macs", required_argument, NULL, OPT_DST_MACS},
+	{"dst-mac-range", required_argument, NULL, OPT_DST_RANGE},
+	{"src-mac", required_argument, NULL, OPT_SRC_MAC},
+	{"size", required_argument, NULL, OPT_SIZE},
+	{"rate", required_argument, NULL, OPT_RATE},
+	{"duration", required_argument, NULL, OPT_DURATION},
+	{"count", required_argument, NULL, OPT_COUNT},
+	{"drain", required_argument, NULL, OPT_DRAIN},
+	{"burst", required_argument, NULL, OPT_BURST},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+/* Returns 0, 1 when --help was printed, or -EINVAL (the message is printed). */
+static int
+parse_args(struct options *o, int argc, char **argv)
+{
+	uint64_t v;
+	int opt, ret;
+
+	*o = (struct options){
+		.tx = true,
+		.rx = true,
+		.src = 0x02000000ffffULL,
+		.size = PKT_MIN_SIZE,
+		.drain_ms = 500,
+		.burst = 32,
+	};
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		ret = 0;
+		switch (opt) {
+		case OPT_TX_PORT:
+		case OPT_RX_PORT:
+			/* The ring lookup reports ports the switch does not have. */
+			if (parse_u64(optarg, 0, 1023, &v) < 0)
+				return bad_option(opt == OPT_TX_PORT ? "tx-port" : "rx-port",
+						  optarg, "expected 0..1023");
+			if (opt == OPT_TX_PORT)
+				o->tx_port = (unsigned int)v;
+			else
+				o->rx_port = (unsigned int)v;
+			break;
+		case OPT_NO_TX:
+			o->tx = false;
+			break;
+		case OPT_NO_RX:
+			o->rx = false;
+			break;
+		case OPT_DST_MACS:
+			ret = parse_dst_macs(o, optarg);
+			break;
+		case OPT_DST_RANGE:
+			ret = parse_dst_range(o, optarg);
+			break;
+		case OPT_SRC_MAC:
+			if (mac_parse(optarg, &o->src) < 0)
+				return bad_option("src-mac", optarg, "expected a MAC");
+			break;
+		case OPT_SIZE:
+			if (parse_u64(optarg, PKT_MIN_SIZE, PKT_MAX_SIZE, &v) < 0)
+				return bad_option("size", optarg,
+						  "frame length without CRC must be 60..1514");
+			o->size = (uint32_t)v;
+			break;
+		case OPT_RATE:
+			if (parse_double(optarg, 0, &o->rate) < 0)
+				return bad_option("rate", optarg, "expected packets/s >= 0");
+			break;
+		case OPT_DURATION:
+			if (parse_double(optarg, 0, &o->duration) < 0 || o->duration == 0)
+				return bad_option("duration", optarg, "expected seconds > 0");
+			break;
+		case OPT_COUNT:
+			if (parse_u64(optarg, 1, UINT64_MAX, &o->count) < 0)
+				return bad_option("count", optarg, "expected packets > 0");
+			break;
+		case OPT_DRAIN:
+			if (parse_u64(optarg, 0, 3600 * 1000, &o->drain_ms) < 0)
+				return bad_option("drain", optarg, "expected milliseconds");
+			break;
+		case OPT_BURST:
+			if (parse_u64(optarg, 1, MAX_BURST, &v) < 0)
+				return bad_option("burst", optarg, "expected 1..512");
+			o->burst = (uint32_t)v;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_QUIET:
+			o->quiet = true;
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return 1;
+		default:
+			fprintf(stderr, PROG ": unknown or incomplete option '%s' (see --help)\n",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+		if (ret < 0)
+			return ret;
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (!o->tx && !o->rx) {
+		fprintf(stderr, PROG ": --no-tx and --no-rx leave nothing to do\n");
+		return -EINVAL;
+	}
+	if (o->tx && o->n_dsts == 0) {
+		if (set_dsts(o, 1) < 0)
+			return -ENOMEM;
+		o->dsts[0] = 0x020000000001ULL;
+	}
+	return 0;
+}
+
+/* The --file-prefix given to EAL, for error messages only. */
+static const char *
+eal_prefix(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--file-prefix") == 0 && i + 1 < argc)
+			return argv[i + 1];
+		if (strncmp(argv[i], "--file-prefix=", 14) == 0)
+			return argv[i] + 14;
+	}
+	return "rte";
+}
+
+static double
+cycles_to_us(const struct gen *g, double cycles)
+{
+	return cycles * 1e6 / (double)g->hz;
+}
+
+static double
+rate_of(uint64_t n, uint64_t cycles, uint64_t hz)
+{
+	return cycles == 0 ? 0 : (double)n * (double)hz / (double)cycles;
+}
+
+/* Frames the sender may build now. */
+static uint32_t
+tx_budget(struct gen *g, uint64_t now)
+{
+	uint32_t n;
+
+	if (g->opt.rate == 0) {
+		/* As fast as possible: the switch's pace is the ring's free space; building
+		 * frames that cannot fit would only burn the cycles being measured. We are
+		 * the ring's only producer, so its free space can only grow until we enqueue. */
+		n = rte_ring_free_count(g->tx_ring);
+		n = RTE_MIN(n, g->opt.burst);
+	} else {
+		/* Token bucket: a turn sends at most one burst; the bucket holds up to
+		 * BUCKET_US of traffic so that the average rate survives the loop being
+		 * preempted for a while (a one-burst bucket lost 4 % at 2 Mpps on a VM). */
+		g->tokens += (double)(now - g->last_fill) * g->tokens_per_cycle;
+		g->last_fill = now;
+		if (g->tokens > g->bucket)
+			g->tokens = g->bucket;
+		n = (uint32_t)RTE_MIN(g->tokens, (double)g->opt.burst);
+		g->tokens -= n;
+	}
+	if (g->opt.count != 0) {
+		uint64_t left = g->opt.count - (g->tx_packets + g->tx_full + g->tx_nombuf);
+
+		n = (uint32_t)RTE_MIN((uint64_t)n, left);
+	}
+	return n;
+}
+
+static uint32_t
+tx_burst(struct gen *g, uint32_t n, uint64_t now)
+{
+	struct rte_mbuf *pkts[MAX_BURST];
+	uint32_t flows[MAX_BURST];
+	uint32_t i, sent, f = g->next_flow;
+
+	if (rte_pktmbuf_alloc_bulk(g->pool, pkts, n) != 0) {
+		/* In --rate mode these frames were due: count them. Otherwise the empty pool
+		 * is back-pressure like a full ring, and we retry on the next turn. */
+		if (g->opt.rate != 0)
+			g->tx_nombuf += n;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		flows[i] = f;
+		pkt_build(rte_pktmbuf_mtod(m, void *), g->opt.size, g->dst_bytes[f],
+			  g->src_bytes, f, g->flows[f].tx++, now);
+		m->data_len = (uint16_t)g->opt.size;
+		m->pkt_len = g->opt.size;
+		if (++f == g->opt.n_dsts)
+			f = 0;
+	}
+	sent = rte_ring_enqueue_burst(g->tx_ring, (void *const *)pkts, n, NULL);
+	if (unlikely(sent < n)) {
+		/* Give the unsent frames' sequence numbers back, newest first, so the sink
+		 * sees no gap for frames that never left: they are tx_full, not lost. */
+		for (i = n; i > sent; i--) {
+			g->flows[flows[i - 1]].tx--;
+			f = flows[i - 1];
+		}
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+		g->tx_full += n - sent;
+	}
+	g->next_flow = f;
+	g->tx_packets += sent;
+	return sent;
+}
+
+static inline void
+count_src(struct gen *g, uint64_t mac)
+{
+	uint32_t i;
+
+	/* Bursts mostly come from one chain: try the last hit before the table. */
+	if (likely(g->n_srcs > 0 && g->srcs[g->last_src].mac == mac)) {
+		g->srcs[g->last_src].n++;
+		return;
+	}
+	for (i = 0; i < g->n_srcs; i++) {
+		if (g->srcs[i].mac == mac) {
+			g->srcs[i].n++;
+			g->last_src = i;
+			return;
+		}
+	}
+	if (g->n_srcs < MAX_SRC_MACS) {
+		g->srcs[g->n_srcs] = (struct src_count){.mac = mac, .n = 1};
+		g->last_src = g->n_srcs++;
+		return;
+	}
+	g->src_other++;
+}
+
+static void
+rx_burst(struct gen *g, struct rte_mbuf **pkts, uint32_t n, uint64_t now)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+		struct pkt_hdr h;
+		uint64_t w;
+
+		/* The frame is cold (written by the sender, maybe on another core): start
+		 * loading the next one while this one is checked. */
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		g->rx_packets++;
+		g->rx_bytes += m->pkt_len;
+		if (unlikely(m->data_len < 12)) {
+			g->rx_foreign++;
+			continue;
+		}
+		/* Bytes 4..11 in one load: the low 48 bits are the source MAC. */
+		memcpy(&w, p + 4, sizeof(w));
+		count_src(g, rte_be_to_cpu_64(w) & 0xffffffffffffULL);
+		if (unlikely(pkt_parse(p, m->data_len, &h) < 0)) {
+			g->rx_foreign++;
+			continue;
+		}
+		hist_add(g->lat, now > h.tsc ? now - h.tsc : 0);
+		if (likely(h.flow < g->n_flows)) {
+			struct flow *f = &g->flows[h.flow];
+
+			if (f->rx == 0 && g->opt.n_dsts == 0)
+				f->mac = mac_from_bytes(p);
+			flow_rx(f, h.seq);
+		} else {
+			g->rx_flow_unknown++;
+		}
+	}
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+static void
+tick(struct gen *g, uint64_t now)
+{
+	uint64_t dt = now - g->tick_tsc;
+	uint64_t rx = g->rx_packets - g->tick_rx;
+	uint64_t bytes = g->rx_bytes - g->tick_rx_bytes;
+
+	if (!g->opt.quiet) {
+		fprintf(stderr,
+			"t=%.0fs tx %.2f Mpps rx %.2f Mpps %.2f Gbps lat p50 %.1fus p99 %.1fus\n",
+			(double)(now - g->start) / (double)g->hz,
+			rate_of(g->tx_packets - g->tick_tx, dt, g->hz) / 1e6,
+			rate_of(rx, dt, g->hz) / 1e6,
+			rate_of((bytes + rx * PKT_WIRE_OVERHEAD) * 8, dt, g->hz) / 1e9,
+			cycles_to_us(g, hist_quantile(g->lat, g->tick_lat, 0.5)),
+			cycles_to_us(g, hist_quantile(g->lat, g->tick_lat, 0.99)));
+	}
+	g->tick_tsc = now;
+	g->tick_tx = g->tx_packets;
+	g->tick_rx = g->rx_packets;
+	g->tick_rx_bytes = g->rx_bytes;
+	*g->tick_lat = *g->lat;
+}
+
+static void
+stop(struct gen *g, enum stop_reason why)
+{
+	if (g->stopped_by == STOP_NONE)
+		g->stopped_by = why;
+}
+
+/* The run loop: send and receive until a stop condition, then drain the sink. */
+static void
+run(struct gen *g)
+{
+	struct rte_mbuf *pkts[MAX_BURST];
+	const struct options *o = &g->opt;
+	uint64_t second = g->hz;
+	uint64_t stop_tsc = o->duration > 0 ? (uint64_t)(o->duration * (double)g->hz) : 0;
+	uint64_t drain = g->hz * o->drain_ms / 1000;
+	/* Bound the drain too: a switch fed by another source never falls silent. */
+	uint64_t drain_max = drain + STALL_SEC * g->hz;
+	uint64_t stall = STALL_SEC * g->hz;
+	bool sending = o->tx;
+	bool watch_stall = o->rate == 0 || o->rate >= 1.0 / STALL_SEC;
+	uint64_t now;
+
+	g->start = rte_rdtsc();
+	if (stop_tsc != 0)
+		stop_tsc += g->start;
+	g->last_fill = g->start;
+	g->last_progress = g->start;
+	g->tick_tsc = g->start;
+	g->tx_end = g->start;
+	for (;;) {
+		uint32_t work = 0, n;
+
+		now = rte_rdtsc();
+		if (sending) {
+			if (n_signals > 0)
+				stop(g, STOP_SIGNAL);
+			else if (stop_tsc != 0 && now >= stop_tsc)
+				stop(g, STOP_DURATION);
+			else if (o->count != 0 &&
+				 g->tx_packets + g->tx_full + g->tx_nombuf >= o->count)
+				stop(g, STOP_COUNT);
+			if (g->stopped_by != STOP_NONE) {
+				sending = false;
+				g->tx_end = now;
+				if (!o->rx)
+					break;
+				n_signals = 0; /* a second signal now ends the drain */
+			} else {
+				n = tx_budget(g, now);
+				if (n != 0)
+					work += tx_burst(g, n, now);
+			}
+		}
+		if (o->rx) {
+			n = rte_ring_dequeue_burst(g->rx_ring, (void **)pkts, o->burst, NULL);
+			if (n != 0) {
+				if (g->rx_packets == 0)
+					g->first_rx = now;
+				g->last_rx = now;
+				rx_burst(g, pkts, n, now);
+				work += n;
+			}
+		}
+		if (work != 0) {
+			g->last_progress = now;
+			g->busy += rte_rdtsc() - now;
+		}
+		if (!sending) {
+			if (o->tx) {
+				/* draining what the switch still holds */
+				uint64_t quiet_since = RTE_MAX(g->tx_end, g->last_rx);
+
+				if (now - quiet_since >= drain || now - g->tx_end >= drain_max ||
+				    n_signals > 0)
+					break;
+			} else {
+				/* sink only: the same limits apply to receiving */
+				if (n_signals > 0)
+					stop(g, STOP_SIGNAL);
+				else if (stop_tsc != 0 && now >= stop_tsc)
+					stop(g, STOP_DURATION);
+				else if (o->count != 0 && g->rx_packets >= o->count)
+					stop(g, STOP_COUNT);
+				if (g->stopped_by != STOP_NONE) {
+					g->tx_end = now;
+					break;
+				}
+			}
+		}
+		if (unlikely(now - g->tick_tsc >= second)) {
+			tick(g, now);
+			/* A secondary keeps its mappings when the primary exits, so nothing
+			 * fails: ask whether the primary still holds its config lock. */
+			if (!rte_eal_primary_proc_alive(NULL)) {
+				fprintf(stderr, PROG ": warning: the primary process exited\n");
+				stop(g, STOP_PRIMARY_GONE);
+				/* Nothing will arrive any more: no drain. */
+				if (sending)
+					g->tx_end = now;
+				break;
+			} else if (sending && watch_stall && now - g->last_progress >= stall) {
+				fprintf(stderr, PROG ": warning: nothing sent or received for %us, "
+					"stopping\n", STALL_SEC);
+				stop(g, STOP_STALL);
+			} else if (!o->tx && o->count != 0 && g->rx_packets != 0 &&
+				   now - g->last_progress >= stall) {
+				/* A sink waiting for a count that loss made unreachable. */
+				fprintf(stderr,
+					PROG ": warning: nothing received for %us, "
+					"stopping before --count\n", STALL_SEC);
+				stop(g, STOP_STALL);
+			}
+		}
+	}
+	if (!o->tx)
+		g->tx_end = now;
+}
+
+static void
+print_flows_json(const struct gen *g)
+{
+	uint32_t i, n_active = 0;
+	const char *sep = "";
+	char mac[18];
+
+	for (i = 0; i < g->n_flows; i++)
+		n_active += g->flows[i].tx != 0 || g->flows[i].rx != 0;
+	if (n_active > MAX_FLOWS_LISTED) {
+		printf("\"flows\":null");
+		return;
+	}
+	printf("\"flows\":[");
+	for (i = 0; i < g->n_flows; i++) {
+		const struct flow *f = &g->flows[i];
+
+		if (f->tx == 0 && f->rx == 0)
+			continue;
+		mac_format(f->mac, mac, sizeof(mac));
+		printf("%s{\"flow\":%u,\"dst\":\"%s\",\"tx\":%" PRIu64 ",\"rx\":%" PRIu64
+		       ",\"lost\":%" PRIu64 ",\"reordered\":%" PRIu64 ",\"duplicates\":%" PRIu64
+		       "}",
+		       sep, i, mac, f->tx, f->rx, flow_lost(f), f->reordered, f->dup);
+		sep = ",";
+	}
+	printf("]");
+}
+
+static void
+print_summary(const struct gen *g)
+{
+	uint64_t lost = 0, reordered = 0, dup = 0, moved = g->tx_packets + g->rx_packets;
+	uint64_t tx_cycles = g->tx_end - g->start;
+	/* The sink's window starts with the sender, or at the first frame when sink only. */
+	uint64_t rx_from = g->opt.tx ? g->start : g->first_rx;
+	uint64_t rx_cycles = g->rx_packets != 0 ? g->last_rx - rx_from : 0;
+	double rx_gbps = rate_of((g->rx_bytes + g->rx_packets * PKT_WIRE_OVERHEAD) * 8, rx_cycles,
+				 g->hz) / 1e9;
+	double cpp = moved ? (double)g->busy / (double)moved : 0;
+	double q[4] = {0.5, 0.9, 0.99, 0.999};
+	double us[4], mean = 0;
+	char mac[18];
+	const char *sep = "";
+	uint32_t i;
+
+	for (i = 0; i < g->n_flows; i++) {
+		lost += flow_lost(&g->flows[i]);
+		reordered += g->flows[i].reordered;
+		dup += g->flows[i].dup;
+	}
+	for (i = 0; i < 4; i++)
+		us[i] = cycles_to_us(g, hist_quantile(g->lat, NULL, q[i]));
+	if (g->lat->count != 0)
+		mean = cycles_to_us(g, (double)g->lat->sum / (double)g->lat->count);
+
+	if (!g->opt.json) {
+		printf("sent      %" PRIu64 " packets in %.3f s (%.3f Mpps), %" PRIu64
+		       " ring full, %" PRIu64 " no mbuf\n",
+		       g->tx_packets, (double)tx_cycles / (double)g->hz,
+		       rate_of(g->tx_packets, tx_cycles, g->hz) / 1e6, g->tx_full, g->tx_nombuf);
+		printf("received  %" PRIu64 " packets, %" PRIu64
+		       " bytes (%.3f Mpps, %.3f Gbps), %" PRIu64 " foreign\n",
+		       g->rx_packets, g->rx_bytes, rate_of(g->rx_packets, rx_cycles, g->hz) / 1e6,
+		       rx_gbps, g->rx_foreign);
+		printf("flows     %" PRIu64 " lost, %" PRIu64 " reordered, %" PRIu64
+		       " duplicates\n", lost, reordered, dup);
+		printf("latency   mean %.1f p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f max %.1f us\n",
+		       mean, us[0], us[1], us[2], us[3], cycles_to_us(g, (double)g->lat->max));
+		printf("src MACs ");
+		for (i = 0; i < g->n_srcs; i++) {
+			mac_format(g->srcs[i].mac, mac, sizeof(mac));
+			printf(" %s=%" PRIu64, mac, g->srcs[i].n);
+		}
+		printf("\ncost      %.1f cycles per packet; stopped by %s\n", cpp,
+		       stop_names[g->stopped_by]);
+		return;
+	}
+	printf("{\"tx_packets\":%" PRIu64 ",\"tx_full\":%" PRIu64 ",\"tx_nombuf\":%" PRIu64
+	       ",\"rx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ",\"rx_foreign\":%" PRIu64
+	       ",\"rx_flow_unknown\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"reordered\":%" PRIu64
+	       ",\"duplicates\":%" PRIu64 ",",
+	       g->tx_packets, g->tx_full, g->tx_nombuf, g->rx_packets, g->rx_bytes, g->rx_foreign,
+	       g->rx_flow_unknown, lost, reordered, dup);
+	printf("\"duration_s\":%.6f,\"rx_duration_s\":%.6f,\"tx_mpps\":%.6f,\"rx_mpps\":%.6f,"
+	       "\"rx_gbps\":%.6f,\"size\":%u,\"rate\":%.0f,",
+	       (double)tx_cycles / (double)g->hz, (double)rx_cycles / (double)g->hz,
+	       rate_of(g->tx_packets, tx_cycles, g->hz) / 1e6,
+	       rate_of(g->rx_packets, rx_cycles, g->hz) / 1e6, rx_gbps, g->opt.size, g->opt.rate);
+	printf("\"latency_us\":{\"samples\":%" PRIu64 ",\"mean\":%.3f,\"p50\":%.3f,\"p90\":%.3f,"
+	       "\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f},",
+	       g->lat->count, mean, us[0], us[1], us[2], us[3],
+	       cycles_to_us(g, (double)g->lat->max));
+	printf("\"src_macs\":{");
+	for (i = 0; i < g->n_srcs; i++) {
+		mac_format(g->srcs[i].mac, mac, sizeof(mac));
+		printf("%s\"%s\":%" PRIu64, sep, mac, g->srcs[i].n);
+		sep = ",";
+	}
+	printf("},\"src_macs_other\":%" PRIu64 ",\"n_flows\":%u,", g->src_other, g->n_flows);
+	print_flows_json(g);
+	printf(",\"gen_cycles_per_pkt\":%.2f,\"tsc_hz\":%" PRIu64 ",\"stopped_by\":\"%s\"}\n", cpp,
+	       g->hz, stop_names[g->stopped_by]);
+}
+
+static int
+setup(struct gen *g, const char *prefix)
+{
+	const struct options *o = &g->opt;
+	char name[RTE_RING_NAMESIZE];
+	uint32_t i, room;
+
+	g->pool = rte_mempool_lookup(MYR_POOL_NAME);
+	if (g->pool == NULL) {
+		fprintf(stderr, PROG ": no pool " MYR_POOL_NAME
+			": is myriad-switch running with --file-prefix %s?\n", prefix);
+		return -ENOENT;
+	}
+	if (o->tx) {
+		snprintf(name, sizeof(name), MYR_WIRE_RX_FMT, o->tx_port);
+		g->tx_ring = rte_ring_lookup(name);
+		if (g->tx_ring == NULL) {
+			fprintf(stderr, PROG ": no ring %s: is myriad-switch running with "
+				"--file-prefix %s?\n", name, prefix);
+			return -ENOENT;
+		}
+		room = rte_pktmbuf_data_room_size(g->pool);
+		if (room < RTE_PKTMBUF_HEADROOM + o->size) {
+			fprintf(stderr,
+				PROG ": --size %u does not fit the pool's %u-byte buffers\n",
+				o->size, room - RTE_PKTMBUF_HEADROOM);
+			return -EINVAL;
+		}
+	}
+	if (o->rx) {
+		snprintf(name, sizeof(name), MYR_WIRE_TX_FMT, o->rx_port);
+		g->rx_ring = rte_ring_lookup(name);
+		if (g->rx_ring == NULL) {
+			fprintf(stderr, PROG ": no ring %s: is myriad-switch running with "
+				"--file-prefix %s?\n", name, prefix);
+			return -ENOENT;
+		}
+	}
+	g->hz = rte_get_tsc_hz();
+	g->tokens_per_cycle = o->rate / (double)g->hz;
+	g->bucket = RTE_MAX((double)o->burst, o->rate * BUCKET_US / 1e6);
+	g->n_flows = o->n_dsts != 0 ? o->n_dsts : SINK_FLOWS;
+	g->flows = calloc(g->n_flows, sizeof(*g->flows));
+	g->dst_bytes = calloc(RTE_MAX(o->n_dsts, 1u), sizeof(*g->dst_bytes));
+	g->lat = calloc(1, sizeof(*g->lat));
+	g->tick_lat = calloc(1, sizeof(*g->tick_lat));
+	if (g->flows == NULL || g->dst_bytes == NULL || g->lat == NULL || g->tick_lat == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return -ENOMEM;
+	}
+	for (i = 0; i < o->n_dsts; i++) {
+		g->flows[i].mac = o->dsts[i];
+		mac_to_bytes(o->dsts[i], g->dst_bytes[i]);
+	}
+	mac_to_bytes(o->src, g->src_bytes);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct gen g; /* static: the flow and histogram pointers start NULL */
+	char *app_argv[argc + 1];
+	int eal_argc = argc, app_argc = 1, i, ret;
+	struct sigaction sa = {.sa_handler = on_signal};
+	const char *prefix;
+
+	/* Parse our options before EAL so that mistakes fail fast, without a switch. */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			eal_argc = i;
+			break;
+		}
+	}
+	app_argv[0] = argv[0];
+	for (i = eal_argc + 1; i < argc; i++)
+		app_argv[app_argc++] = argv[i];
+	app_argv[app_argc] = NULL;
+	ret = parse_args(&g.opt, app_argc, app_argv);
+	if (ret != 0)
+		return ret > 0 ? 0 : 1;
+	prefix = eal_prefix(eal_argc, argv);
+
+	optind = 1; /* EAL parses its options with getopt too */
+	ret = rte_eal_init(eal_argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, PROG ": cannot attach as a DPDK secondary: is myriad-switch "
+			"running with --file-prefix %s?\n", prefix);
+		return 1;
+	}
+	if (rte_eal_process_type() != RTE_PROC_SECONDARY) {
+		fprintf(stderr,
+			PROG ": must run with --proc-type=secondary next to myriad-switch\n");
+		rte_eal_cleanup();
+		return 1;
+	}
+	if (setup(&g, prefix) < 0) {
+		rte_eal_cleanup();
+		return 1;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	run(&g);
+	print_summary(&g);
+	fflush(stdout);
+
+	rte_eal_cleanup();
+	free(g.flows);
+	free(g.dst_bytes);
+	free(g.lat);
+	free(g.tick_lat);
+	free(g.opt.dsts);
+	return 0;
+}

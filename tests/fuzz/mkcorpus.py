@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Writes the seed corpus of tests/fuzz/fuzz_proto.c: control-protocol byte streams.
+"""Usage: mkcorpus.py [OUTDIR]  (default: corpus/proto next to this script)
+
+Layouts follow include/myriad/proto.h, in host byte order (little-endian here).
+The found_* files next to the seeds are inputs libFuzzer found; this script keeps them.
+"""
+import os
+import struct
+import sys
+
+MAGIC = 0x4C43594D
+VERSION = 1
+CMD, REPLY, HELLO, WELCOME = 1, 2, 3, 4
+SHM_VERSION = 1
+NAME_MAX = 32
+T_POLL, T_BLOCK = 0, 1
+
+
+def hdr(mtype, length, seq=1, magic=MAGIC, version=VERSION):
+    return struct.pack("<IHHII", magic, version, mtype, length, seq)
+
+
+def msg(mtype, payload, seq=1):
+    return hdr(mtype, len(payload), seq) + payload
+
+
+def cmd_payload(*argv):
+    return struct.pack("<I", len(argv)) + b"".join(a.encode() + b"\0" for a in argv)
+
+
+def hello_payload(name, tenant=b"", transport=T_POLL, shm_version=SHM_VERSION, flags=0,
+                  pid=4242):
+    p = struct.pack("<IIII32s32s", shm_version, transport, pid, flags, name, tenant)
+    assert len(p) == 80  # sizeof(struct myr_hello)
+    return p
+
+
+SEEDS = {
+    "cmd_stats": msg(CMD, cmd_payload("stats")),
+    "cmd_json_stats": msg(CMD, cmd_payload("--json", "stats")),
+    "cmd_tenant_add": msg(CMD, cmd_payload("tenant", "add", "t1", "--mac",
+                                           "02:00:00:00:00:01", "--port", "1")),
+    "cmd_two": msg(CMD, cmd_payload("help"), 1) + msg(CMD, cmd_payload("nf", "list"), 2),
+    "cmd_argc0": msg(CMD, struct.pack("<I", 0)),
+    "cmd_argc_big": msg(CMD, struct.pack("<I", 65) + b"a\0" * 65),
+    "cmd_no_nul": msg(CMD, struct.pack("<I", 1) + b"stats"),
+    "cmd_trailing": msg(CMD, cmd_payload("stats") + b"xx"),
+    "cmd_truncated": msg(CMD, cmd_payload("tenant", "del", "t1"))[:20],
+    "cmd_oversized": hdr(CMD, 8193) + b"\1\0\0\0",
+    "hello_poll": msg(HELLO, hello_payload(b"fw1", b"t1")),
+    "hello_then_cmd": msg(HELLO, hello_payload(b"nat-0", b"", T_BLOCK)) +
+    msg(CMD, cmd_payload("stats"), 2),
+    "hello_shm_v2": msg(HELLO, hello_payload(b"fw1", shm_version=2)),
+    "hello_unterminated": msg(HELLO, hello_payload(b"n" * NAME_MAX, b"t1")),
+    "hello_short": hdr(HELLO, 79) + hello_payload(b"fw1")[:79],
+    "reply": msg(REPLY, struct.pack("<i", -2) + b"no such tenant"),
+    "bad_magic": hdr(CMD, 10, magic=0x4D59434C) + cmd_payload("stats"),
+    "bad_version": hdr(CMD, 10, version=2) + cmd_payload("stats"),
+    "bad_type": msg(9, b"\0" * 8),
+    "name_ok": b"tenant_1.fw:0-A",
+}
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "corpus", "proto")
+    os.makedirs(out, exist_ok=True)
+    for name, data in SEEDS.items():
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+
+
+if __name__ == "__main__":
+    main()
