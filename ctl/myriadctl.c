@@ -24,13 +24,15 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: myriadctl [-s|--socket PATH] [--json] [-t|--timeout SEC]\n"
-		"                 COMMAND [ARGS...]\n"
+		"                 COMMAND [ARGS...] | -f FILE\n"
 		"\n"
 		"Sends COMMAND to a running myriad-switch and prints its reply.\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   control socket (default: $MYRIAD_SOCKET, else %s)\n"
 		"      --json          ask the switch for JSON instead of text\n"
+		"  -f, --file FILE     run the commands of FILE ('-': stdin), one per line,\n"
+		"                      on one connection; stop at the first that fails\n"
 		"  -t, --timeout SEC   wait at most SEC seconds for the reply, 0 for ever\n"
 		"                      (default: %d)\n"
 		"  -h, --help          print this help\n"
@@ -87,100 +89,30 @@ print_error(int32_t status, const char *text, size_t len)
 	fputc('\n', stderr);
 }
 
-int
-main(int argc, char **argv)
+/*
+ * Send one command on fd and print its reply.
+ * @return 0 if the switch says it succeeded, 1 otherwise (already reported).
+ */
+static int
+run_one(int fd, const char *path, int timeout, uint32_t seq, int n, char **cmd_argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static char json_arg[] = "--json";
-	char *cmd_argv[MYR_CMD_ARGS_MAX + 1];
-	const char *path = getenv("MYRIAD_SOCKET");
-	int timeout = DEFAULT_TIMEOUT, json = 0;
 	char buf[MYR_CMD_MAX];
 	struct myr_msg_hdr h;
 	int32_t status;
-	uint32_t seq;
 	void *reply;
-	int c, fd, n, len, ret;
+	int len, ret;
 
-	if (path == NULL || path[0] == '\0')
-		path = MYR_DEFAULT_SOCKET;
-	/* '+': stop at COMMAND, so its own options (--mac ...) are left to the switch */
-	while ((c = getopt_long(argc, argv, "+s:t:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			path = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 't':
-			if (parse_timeout(optarg, &timeout) < 0) {
-				fprintf(stderr, "myriadctl: bad timeout '%s': seconds expected\n",
-					optarg);
-				return 1;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			fprintf(stderr, "Try 'myriadctl --help'.\n");
-			return 1;
-		}
-	}
-	if (optind >= argc) {
-		usage(stderr);
-		return 1;
-	}
-
-	n = 0;
-	if (json)
-		cmd_argv[n++] = json_arg;
-	if (argc - optind > MYR_CMD_ARGS_MAX - n) {
-		fprintf(stderr, "myriadctl: command too long\n");
-		return 1;
-	}
-	while (optind < argc)
-		cmd_argv[n++] = argv[optind++];
 	len = myr_cmd_encode(buf, sizeof(buf), n, cmd_argv);
 	if (len < 0) {
 		fprintf(stderr, "myriadctl: command too long\n");
 		return 1;
 	}
-
-	fd = myr_ctl_connect(path);
-	if (fd < 0) {
-		fprintf(stderr, "myriadctl: cannot connect to %s: %s (is myriad-switch running?)\n",
-			path, strerror(-fd));
-		return 1;
-	}
-	if (timeout > 0) {
-		struct timeval tv = { .tv_sec = timeout };
-
-		/* one deadline per call, not for the whole reply: enough to never hang */
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
-		    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
-			fprintf(stderr, "myriadctl: setsockopt: %s\n", strerror(errno));
-			close(fd);
-			return 1;
-		}
-	}
-
-	seq = (uint32_t)getpid();
 	ret = myr_msg_send(fd, MYR_MSG_CMD, seq, buf, len, NULL, 0);
 	if (ret < 0) {
 		fprintf(stderr, "myriadctl: cannot send to %s: %s\n", path, strerror(-ret));
-		close(fd);
 		return 1;
 	}
 	ret = myr_msg_recv(fd, &h, &reply, NULL, NULL);
-	close(fd);
 	if (ret == -EAGAIN || ret == -EWOULDBLOCK) {
 		fprintf(stderr, "myriadctl: no reply from %s within %d s\n", path, timeout);
 		return 1;
@@ -202,6 +134,7 @@ main(int argc, char **argv)
 	}
 	/* myr_msg_hdr_check guarantees a REPLY holds at least the status */
 	memcpy(&status, reply, sizeof(status));
+	ret = 0;
 	if (status > 0) {
 		fprintf(stderr, "myriadctl: bad reply from %s: status %d\n", path, (int)status);
 		ret = 1;
@@ -213,5 +146,166 @@ main(int argc, char **argv)
 		ret = 1;
 	}
 	free(reply);
+	return ret;
+}
+
+/*
+ * Split a batch line into words in place: blanks separate, '...' and "..." quote,
+ * '#' at the start of a word begins a comment.
+ * @return the number of words, or -1 (unterminated quote, too many words).
+ */
+static int
+split_line(char *line, char **words, int max)
+{
+	char *r = line, *w = line;
+	int n = 0;
+
+	for (;;) {
+		char q = 0;
+
+		while (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')
+			r++;
+		if (*r == '\0' || *r == '#')
+			return n;
+		if (n == max)
+			return -1;
+		words[n++] = w;
+		while (*r != '\0' && (q != 0 || (*r != ' ' && *r != '\t' && *r != '\n'))) {
+			if (q == 0 && (*r == '\'' || *r == '"'))
+				q = *r++;
+			else if (q != 0 && *r == q)
+				q = 0, r++;
+			else
+				*w++ = *r++;
+		}
+		if (q != 0)
+			return -1;
+		if (*r != '\0')
+			r++;
+		*w++ = '\0';
+	}
+}
+
+/* Run every command of a file (or stdin) on one connection; stop at the first error. */
+static int
+run_batch(int fd, const char *path, int timeout, int json, const char *file)
+{
+	static char json_arg[] = "--json";
+	char *cmd_argv[MYR_CMD_ARGS_MAX + 1], *line = NULL;
+	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	uint32_t seq = (uint32_t)getpid();
+	unsigned int lineno = 0;
+	size_t cap = 0;
+	int ret = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "myriadctl: %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	while (ret == 0 && getline(&line, &cap, f) >= 0) {
+		int n = json ? 1 : 0, w;
+
+		lineno++;
+		cmd_argv[0] = json_arg;
+		w = split_line(line, cmd_argv + n, MYR_CMD_ARGS_MAX - n);
+		if (w < 0) {
+			fprintf(stderr, "myriadctl: %s:%u: unterminated quote or too many words\n",
+				file, lineno);
+			ret = 1;
+		} else if (w > 0) {
+			ret = run_one(fd, path, timeout, seq++, n + w, cmd_argv);
+			if (ret != 0)
+				fprintf(stderr, "myriadctl: %s:%u: command failed\n", file, lineno);
+		}
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char json_arg[] = "--json";
+	char *cmd_argv[MYR_CMD_ARGS_MAX + 1];
+	const char *path = getenv("MYRIAD_SOCKET"), *batch = NULL;
+	int timeout = DEFAULT_TIMEOUT, json = 0;
+	int c, fd, n, ret;
+
+	if (path == NULL || path[0] == '\0')
+		path = MYR_DEFAULT_SOCKET;
+	/* '+': stop at COMMAND, so its own options (--mac ...) are left to the switch */
+	while ((c = getopt_long(argc, argv, "+s:t:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			path = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'f':
+			batch = optarg;
+			break;
+		case 't':
+			if (parse_timeout(optarg, &timeout) < 0) {
+				fprintf(stderr, "myriadctl: bad timeout '%s': seconds expected\n",
+					optarg);
+				return 1;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'myriadctl --help'.\n");
+			return 1;
+		}
+	}
+	if ((optind >= argc) == (batch == NULL)) {
+		usage(stderr);
+		return 1;
+	}
+
+	n = 0;
+	if (json)
+		cmd_argv[n++] = json_arg;
+	if (argc - optind > MYR_CMD_ARGS_MAX - n) {
+		fprintf(stderr, "myriadctl: command too long\n");
+		return 1;
+	}
+	while (optind < argc)
+		cmd_argv[n++] = argv[optind++];
+
+	fd = myr_ctl_connect(path);
+	if (fd < 0) {
+		fprintf(stderr, "myriadctl: cannot connect to %s: %s (is myriad-switch running?)\n",
+			path, strerror(-fd));
+		return 1;
+	}
+	if (timeout > 0) {
+		struct timeval tv = { .tv_sec = timeout };
+
+		/* one deadline per call, not for the whole reply: enough to never hang */
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
+			fprintf(stderr, "myriadctl: setsockopt: %s\n", strerror(errno));
+			close(fd);
+			return 1;
+		}
+	}
+	if (batch != NULL)
+		ret = run_batch(fd, path, timeout, json, batch);
+	else
+		ret = run_one(fd, path, timeout, (uint32_t)getpid(), n, cmd_argv);
+	close(fd);
 	return ret;
 }

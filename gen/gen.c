@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
@@ -32,6 +34,8 @@
 #include "pkt.h"
 
 #define PROG "myriad-gen"
+/* pause of an idle paced loop (run()); the timer slack is set to match */
+#define IDLE_SLEEP_NS 20000
 #define MAX_BURST 512	     /* half a wire ring (1024 slots): one burst never fills it */
 #define MAX_FLOWS 65536	     /* flow state is 56 B each: 3.5 MB at most */
 #define SINK_FLOWS 4096	     /* flow table of a sink that was given no --dst-macs */
@@ -49,6 +53,7 @@ struct options {
 	uint32_t n_dsts;
 	uint64_t src;
 	uint32_t size;
+	uint32_t truncate; /* 0, or cut every frame to this many bytes (bad-input tests) */
 	double rate;	 /* packets per second, 0 = as fast as the ring takes them */
 	double duration; /* seconds, 0 = no limit */
 	uint64_t count;	 /* packets to send (or, sink only, to receive), 0 = no limit */
@@ -152,6 +157,7 @@ usage(FILE *f)
 		"  --dst-mac-range M,N    destinations M, M+1, ..., M+N-1\n"
 		"  --src-mac M            source MAC (default 02:00:00:00:ff:ff)\n"
 		"  --size BYTES           frame length without CRC, %u..%u (default %u)\n"
+		"  --truncate BYTES       send runts: cut every frame to 1..59 bytes\n"
 		"  --rate PPS             packets per second, 0 = as fast as possible (default)\n"
 		"  --duration SEC         stop sending after SEC seconds\n"
 		"  --count N              stop after N packets (sent + ring full); sink only:\n"
@@ -280,6 +286,7 @@ enum {
 	OPT_DST_RANGE,
 	OPT_SRC_MAC,
 	OPT_SIZE,
+	OPT_TRUNCATE,
 	OPT_RATE,
 	OPT_DURATION,
 	OPT_COUNT,
@@ -299,6 +306,7 @@ static const struct option long_options[] = {
 	{"dst-mac-range", required_argument, NULL, OPT_DST_RANGE},
 	{"src-mac", required_argument, NULL, OPT_SRC_MAC},
 	{"size", required_argument, NULL, OPT_SIZE},
+	{"truncate", required_argument, NULL, OPT_TRUNCATE},
 	{"rate", required_argument, NULL, OPT_RATE},
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"count", required_argument, NULL, OPT_COUNT},
@@ -361,6 +369,11 @@ parse_args(struct options *o, int argc, char **argv)
 				return bad_option("size", optarg,
 						  "frame length without CRC must be 60..1514");
 			o->size = (uint32_t)v;
+			break;
+		case OPT_TRUNCATE:
+			if (parse_u64(optarg, 1, PKT_MIN_SIZE - 1, &v) < 0)
+				return bad_option("truncate", optarg, "expected 1..59 bytes");
+			o->truncate = (uint32_t)v;
 			break;
 		case OPT_RATE:
 			if (parse_double(optarg, 0, &o->rate) < 0)
@@ -494,8 +507,8 @@ tx_burst(struct gen *g, uint32_t n, uint64_t now)
 		flows[i] = f;
 		pkt_build(rte_pktmbuf_mtod(m, void *), g->opt.size, g->dst_bytes[f],
 			  g->src_bytes, f, g->flows[f].tx++, now);
-		m->data_len = (uint16_t)g->opt.size;
-		m->pkt_len = g->opt.size;
+		m->data_len = (uint16_t)(g->opt.truncate ? g->opt.truncate : g->opt.size);
+		m->pkt_len = m->data_len;
 		if (++f == g->opt.n_dsts)
 			f = 0;
 	}
@@ -673,6 +686,16 @@ run(struct gen *g)
 		if (work != 0) {
 			g->last_progress = now;
 			g->busy += rte_rdtsc() - now;
+		} else if (o->rate != 0 || !sending) {
+			/*
+			 * Paced or draining and nothing to do: give the core back. The
+			 * generator shares a core with the NFs (or the switch), and a busy
+			 * wait here would be taken from them, not from idle time. 20 us keeps
+			 * pacing and sink latency well under the NFs' own scheduling delays.
+			 */
+			struct timespec ts = { .tv_nsec = IDLE_SLEEP_NS };
+
+			nanosleep(&ts, NULL);
 		}
 		if (!sending) {
 			if (o->tx) {
@@ -914,6 +937,8 @@ main(int argc, char **argv)
 	prefix = eal_prefix(eal_argc, argv);
 
 	optind = 1; /* EAL parses its options with getopt too */
+	/* default slack (50 us) would stretch every idle pause of run() */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	ret = rte_eal_init(eal_argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, PROG ": cannot attach as a DPDK secondary: is myriad-switch "
