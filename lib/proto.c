@@ -132,7 +132,7 @@ myr_msg_send(int fd, uint16_t type, uint32_t seq, const void *payload, uint32_t 
 		.len = len,
 		.seq = seq,
 	};
-	char cbuf[CMSG_SPACE(sizeof(int) * MYR_SEGS_MAX)];
+	char cbuf[CMSG_SPACE(sizeof(int) * MYR_FDS_MAX)];
 	struct iovec iov[2] = {
 		{ .iov_base = &h, .iov_len = sizeof(h) },
 		{ .iov_base = (void *)(uintptr_t)payload, .iov_len = len },
@@ -140,7 +140,7 @@ myr_msg_send(int fd, uint16_t type, uint32_t seq, const void *payload, uint32_t 
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
 	size_t done = 0, total = sizeof(h) + len;
 
-	if (n_fds > MYR_SEGS_MAX)
+	if (n_fds > MYR_FDS_MAX)
 		return -EINVAL;
 	if (n_fds > 0) {
 		struct cmsghdr *c;
@@ -211,7 +211,7 @@ read_full(int fd, void *buf, size_t size, int *fds, unsigned int *n_fds, unsigne
 	size_t done = 0;
 
 	while (done < size) {
-		char cbuf[CMSG_SPACE(sizeof(int) * MYR_SEGS_MAX)];
+		char cbuf[CMSG_SPACE(sizeof(int) * MYR_FDS_MAX)];
 		struct iovec iov = { .iov_base = (char *)buf + done, .iov_len = size - done };
 		struct msghdr m = {
 			.msg_iov = &iov,
@@ -238,7 +238,7 @@ int
 myr_msg_recv(int fd, struct myr_msg_hdr *h, void **payload, int *fds, unsigned int *n_fds)
 {
 	unsigned int max = n_fds != NULL ? *n_fds : 0, got = 0;
-	int dummy[MYR_SEGS_MAX];
+	int dummy[MYR_FDS_MAX];
 	void *p;
 	int ret;
 

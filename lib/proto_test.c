@@ -530,7 +530,7 @@ msg_extra_fds_closed(void **state)
 
 	/* more fds than a message may carry */
 	assert_int_equal(myr_msg_send(sv[0], MYR_MSG_CMD, 3, payload, 6, send_fds,
-				      MYR_SEGS_MAX + 1), -EINVAL);
+				      MYR_FDS_MAX + 1), -EINVAL);
 }
 
 static void

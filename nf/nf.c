@@ -34,6 +34,9 @@ struct myr_nf {
 	struct myr_chan *ch;
 	struct rte_ring *rx; /* to_nf */
 	struct rte_ring *tx; /* from_nf */
+	enum myr_transport transport;
+	int wake_fd;	     /* B: eventfd the switch writes, or -1 */
+	uint32_t sleep_seq;  /* B: our copy of chan.nf.sleep_seq */
 	unsigned int n_maps;
 	struct {
 		void *addr;
@@ -55,6 +58,8 @@ transport_parse(const char *s, enum myr_transport *tr)
 {
 	if (strcmp(s, "poll") == 0 || strcmp(s, "0") == 0)
 		*tr = MYR_T_POLL;
+	else if (strcmp(s, "block") == 0 || strcmp(s, "1") == 0)
+		*tr = MYR_T_BLOCK;
 	else
 		return -EINVAL;
 	return 0;
@@ -113,7 +118,7 @@ map_segments(struct myr_nf *nf, const struct myr_welcome *w, const int *fds, uns
 {
 	unsigned int i;
 
-	if (w->n_segs != n_fds || w->n_segs > MYR_SEGS_MAX) {
+	if (w->n_segs + (w->wake_fd ? 1 : 0) != n_fds || w->n_segs > MYR_SEGS_MAX) {
 		snprintf(last_error, sizeof(last_error), "switch sent %u segments but %u fds",
 			 w->n_segs, n_fds);
 		return -EPROTO;
@@ -191,8 +196,8 @@ myr_nf_attach(const struct myr_nf_conf *conf)
 	struct myr_hello hello = { .shm_version = MYR_SHM_VERSION };
 	struct myr_msg_hdr h;
 	struct myr_welcome w;
-	int fds[MYR_SEGS_MAX];
-	unsigned int n_fds = MYR_SEGS_MAX, i;
+	int fds[MYR_FDS_MAX];
+	unsigned int n_fds = MYR_FDS_MAX, i;
 	struct myr_nf *nf;
 	void *payload = NULL;
 	int ret;
@@ -244,10 +249,16 @@ myr_nf_attach(const struct myr_nf_conf *conf)
 	ret = map_segments(nf, &w, fds, n_fds);
 	if (ret == 0)
 		ret = welcome_use(nf, &w);
+	if (ret == 0 && conf->transport == MYR_T_BLOCK && !w.wake_fd) {
+		snprintf(last_error, sizeof(last_error), "switch sent no wake-up fd");
+		ret = -EPROTO;
+	}
 	if (ret < 0)
 		goto fail_fds;
-	for (i = 0; i < n_fds; i++)
+	for (i = 0; i < w.n_segs; i++)
 		close(fds[i]);
+	nf->transport = conf->transport;
+	nf->wake_fd = w.wake_fd ? fds[w.n_segs] : -1;
 	free(payload);
 	return nf;
 
@@ -270,6 +281,8 @@ myr_nf_detach(struct myr_nf *nf)
 	if (nf == NULL)
 		return;
 	close(nf->fd);
+	if (nf->wake_fd >= 0)
+		close(nf->wake_fd);
 	unmap_all(nf);
 	free(nf);
 }
@@ -360,6 +373,48 @@ myr_nf_check(struct myr_nf *nf)
 }
 
 int
+myr_nf_wake_fd(const struct myr_nf *nf)
+{
+	return nf->wake_fd;
+}
+
+int
+myr_nf_wait(struct myr_nf *nf)
+{
+	struct pollfd p[2] = {
+		{ .fd = nf->wake_fd, .events = POLLIN },
+		{ .fd = nf->fd, .events = POLLIN },
+	};
+	uint64_t v;
+	int ret = 0;
+
+	if (nf->wake_fd < 0) {
+		/* a polling NF only lets the others run */
+		sched_yield();
+		return 0;
+	}
+	/* odd: asleep. The fence orders this store before the ring check below; the
+	 * switch orders its enqueue before reading sleep_seq (include/myriad/shm.h). */
+	nf->sleep_seq |= 1;
+	__atomic_store_n(&nf->ch->nf.sleep_seq, nf->sleep_seq, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (rte_ring_empty(nf->rx) && myr_nf_check(nf) == 0) {
+		nf->ch->nf.n_sleeps++;
+		/* the control socket wakes us too: the switch stopping us or dying */
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			ret = -errno;
+		if (p[1].revents != 0)
+			nf->n_checks = CHECK_SOCKET_EVERY - 1; /* look at it on the next check */
+	}
+	/* even: running. Consume the wake-ups that brought us here (non-blocking fd). */
+	nf->sleep_seq++;
+	__atomic_store_n(&nf->ch->nf.sleep_seq, nf->sleep_seq, __ATOMIC_RELEASE);
+	if (read(nf->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		ret = -errno;
+	return ret;
+}
+
+int
 myr_nf_run(struct myr_nf *nf, myr_nf_burst_fn *fn, void *arg)
 {
 	struct rte_mbuf *pkts[32];
@@ -371,11 +426,12 @@ myr_nf_run(struct myr_nf *nf, myr_nf_burst_fn *fn, void *arg)
 		nf->ch->nf.n_loops++;
 		if (n == 0) {
 			/*
-			 * Polling NF: with a core of its own this costs a fraction of a
-			 * microsecond; sharing a core, it lets the other NFs and the control
+			 * Polling NF: yield. With a core of its own this costs a fraction of
+			 * a microsecond; sharing a core, it lets the other NFs and the control
 			 * plane run instead of burning the rest of a time slice.
+			 * Blocking NF: sleep until the switch wakes us.
 			 */
-			sched_yield();
+			myr_nf_wait(nf);
 			continue;
 		}
 		memset(verdicts, MYR_V_FORWARD, n);

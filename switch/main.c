@@ -58,6 +58,8 @@ usage(const char *prog)
 		"  --max-frame BYTES   longest frame accepted (default 1518)\n"
 		"  --default-port P    send unknown MACs to port P instead of dropping\n"
 		"  --ctl-core CPU      pin the control thread (NFs it spawns inherit it)\n"
+		"  --wake-batch N      blocking NFs: wake when N packets wait (default 32)\n"
+		"  --wake-timeout US   ... or when the oldest waited US microseconds (default 200)\n"
 		"Always give EAL --no-pci (or an allow-list) and a --file-prefix of your own.\n",
 		prog, MYR_DEFAULT_SOCKET);
 }
@@ -74,6 +76,8 @@ parse_args(int argc, char **argv)
 		{ "max-frame", required_argument, NULL, 'f' },
 		{ "default-port", required_argument, NULL, 'd' },
 		{ "ctl-core", required_argument, NULL, 'c' },
+		{ "wake-batch", required_argument, NULL, 'b' },
+		{ "wake-timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -88,6 +92,8 @@ parse_args(int argc, char **argv)
 		.max_frame = 1518,
 		.default_port = -1,
 		.ctl_core = -1,
+		.wake_batch = 32,
+		.wake_timeout_us = 200,
 	};
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -127,6 +133,12 @@ parse_args(int argc, char **argv)
 		case 'c':
 			sw.conf.ctl_core = v;
 			break;
+		case 'b':
+			sw.conf.wake_batch = v;
+			break;
+		case 't':
+			sw.conf.wake_timeout_us = v;
+			break;
 		default:
 			usage(argv[0]);
 			return -EINVAL;
@@ -139,7 +151,9 @@ parse_args(int argc, char **argv)
 	if (sw.conf.max_nfs == 0 || sw.conf.max_nfs > 65535 || sw.conf.n_wire > SW_MAX_PORTS ||
 	    sw.conf.ring_size < 64 || !rte_is_power_of_2(sw.conf.ring_size) ||
 	    sw.conf.ring_size > 65536 || sw.conf.pool_size < 1024 || sw.conf.max_frame < 60 ||
-	    sw.conf.max_frame > RTE_MBUF_DEFAULT_DATAROOM) {
+	    sw.conf.max_frame > RTE_MBUF_DEFAULT_DATAROOM || sw.conf.wake_batch < 1 ||
+	    sw.conf.wake_batch > sw.conf.ring_size || sw.conf.wake_timeout_us < 1 ||
+	    sw.conf.wake_timeout_us > 10000000) {
 		fprintf(stderr, "myriad-switch: option out of range (see --help)\n");
 		return -EINVAL;
 	}

@@ -68,12 +68,20 @@ struct fwd_mac {
  * published. The control thread builds a new one and swaps sw.fwd; the old one is
  * freed after the data path has finished a round (sw_sync()).
  */
+/* What the data path needs to serve the NF in one slot. */
+struct fwd_slot {
+	struct fwd_hop hop;	/* where the packets this NF forwards go */
+	uint32_t gen;		/* attachment generation; 0: no NF in the slot */
+	uint8_t transport;	/* enum myr_transport */
+	uint8_t pad;
+	uint16_t wake_batch;	/* B: wake a sleeping NF when this many packets wait */
+	uint64_t wake_timeout;	/* B: ... or when the oldest has waited this long (TSC) */
+};
+
 struct fwd {
 	uint32_t mac_mask;	   /* mac table slots - 1 (power of two) */
-	uint32_t n_poll;	   /* NF slots whose from_nf ring is polled */
 	struct fwd_mac *macs;	   /* open addressing, linear probing */
-	uint32_t *poll;		   /* [n_poll] */
-	struct fwd_hop *hops;	   /* [max_nfs]: next hop after each NF slot */
+	struct fwd_slot *slots;	   /* [max_nfs] */
 	bool has_default;	   /* send unknown MACs to default_port */
 	uint16_t default_port;
 };
@@ -87,6 +95,9 @@ struct dp_stats {
 	uint64_t busy_rounds;	  /* iterations that moved at least one packet */
 	uint64_t busy_cycles;	  /* TSC cycles spent in busy rounds */
 	uint64_t hops;		  /* packet handlings: port rx and NF returns */
+	uint64_t wakeups;	  /* B: sleeping NFs woken */
+	uint64_t wake_errors;	  /* B: eventfd writes that failed (never expected) */
+	uint64_t active_nfs;	  /* NFs holding packets at the end of the last round */
 } __rte_cache_aligned;
 
 /* Per-NF-slot counters, written by the data path only. */
@@ -96,7 +107,8 @@ struct dp_slot_stats {
 	uint64_t ring_full;  /* dropped: to_nf ring full */
 	uint64_t verdict_drop;
 	uint64_t bad_verdict;
-	uint64_t pad[3];
+	uint64_t wakeups;    /* B: times the data path woke the NF */
+	uint64_t pad[2];
 } __rte_cache_aligned;
 
 struct sw_conf {
@@ -108,6 +120,8 @@ struct sw_conf {
 	uint32_t pool_size;
 	uint32_t max_frame;
 	int default_port;     /* -1: drop unknown MACs */
+	uint32_t wake_batch;  /* B defaults, see struct fwd_slot */
+	uint32_t wake_timeout_us;
 	int ctl_core;	      /* -1: EAL's choice for control threads */
 };
 
@@ -136,6 +150,7 @@ struct sw {
 
 	struct dp_stats dp;
 	struct dp_slot_stats *slot_stats; /* [max_nfs] */
+	int *wake_fd;			  /* [max_nfs] B: eventfd of the NF in the slot, or -1 */
 	uint64_t ctl_drop[SW_DROP_MAX];	  /* drops counted by the control thread */
 };
 

@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #define MYR_SHM_MAGIC 0x3152594dU /* "MYR1" */
-#define MYR_SHM_VERSION 1
+#define MYR_SHM_VERSION 2
 
 /* Names of the shared DPDK objects, formatted into the caller's buffer. */
 #define MYR_MZ_CHAN "myr_chan"
@@ -81,7 +81,16 @@ struct myr_chan_nf {
 	uint64_t n_rx;	  /* packets the NF dequeued */
 	uint64_t n_tx;	  /* packets the NF returned */
 	uint64_t n_loops; /* iterations of the NF's run loop */
-	uint64_t pad[5];
+	uint64_t n_sleeps; /* B: times the NF went to sleep */
+	/*
+	 * B: odd while the NF is asleep or about to sleep, even while it runs. The NF
+	 * stores it, then (full fence) looks at its ring once more before sleeping; the
+	 * switch enqueues, then (full fence) reads it: one of the two sees the other.
+	 * The switch wakes each odd value at most once.
+	 */
+	uint32_t sleep_seq;
+	uint32_t pad32;
+	uint64_t pad[3];
 } __attribute__((aligned(MYR_CACHE_LINE)));
 
 struct myr_chan {

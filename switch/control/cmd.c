@@ -258,6 +258,8 @@ transport_parse(const char *s, enum myr_transport *tr)
 {
 	if (strcmp(s, "poll") == 0)
 		*tr = MYR_T_POLL;
+	else if (strcmp(s, "block") == 0)
+		*tr = MYR_T_BLOCK;
 	else
 		return -EINVAL;
 	return 0;
@@ -276,7 +278,7 @@ cmd_nf_add(struct args *a, struct out *o)
 
 	if (a->i >= a->argc)
 		return out_printf(o, "usage: nf add NAME --tenant T [--pos N] [--exec 'PROGRAM "
-				     "ARGS'] [--transport poll]"),
+				     "ARGS'] [--transport poll|block]"),
 		       -EINVAL;
 	name = a->argv[a->i++];
 	while (a->i < a->argc) {
@@ -289,7 +291,7 @@ cmd_nf_add(struct args *a, struct out *o)
 				return out_printf(o, "invalid position %s", v), -EINVAL;
 		} else if ((v = opt_value(a, "--transport", o, &err)) != NULL) {
 			if (transport_parse(v, &tr) < 0)
-				return out_printf(o, "unknown transport %s (have: poll)", v),
+				return out_printf(o, "unknown transport %s (have: poll, block)", v),
 				       -EINVAL;
 		} else if (err == 0)
 			return out_printf(o, "unknown option %s", a->argv[a->i]), -EINVAL;
@@ -357,6 +359,37 @@ cmd_nf_start(struct args *a, struct out *o)
 	return nf != NULL ? nf_spawn(nf, o) : -ENOENT;
 }
 
+static int
+cmd_nf_set(struct args *a, struct out *o)
+{
+	unsigned long batch = ULONG_MAX, timeout = ULONG_MAX;
+	const char *v;
+	struct nf *nf;
+	int err = 0;
+
+	if (a->i >= a->argc)
+		return out_printf(o, "usage: nf set NAME [--wake-batch N] [--wake-timeout US]"),
+		       -EINVAL;
+	nf = nf_lookup(a->argv[a->i]);
+	if (nf == NULL)
+		return out_printf(o, "no NF %s", a->argv[a->i]), -ENOENT;
+	a->i++;
+	while (a->i < a->argc) {
+		if ((v = opt_value(a, "--wake-batch", o, &err)) != NULL) {
+			if (parse_uint(v, LONG_MAX, &batch) < 0)
+				return out_printf(o, "invalid wake batch %s", v), -EINVAL;
+		} else if ((v = opt_value(a, "--wake-timeout", o, &err)) != NULL) {
+			if (parse_uint(v, LONG_MAX, &timeout) < 0)
+				return out_printf(o, "invalid wake timeout %s", v), -EINVAL;
+		} else if (err == 0)
+			return out_printf(o, "unknown option %s", a->argv[a->i]), -EINVAL;
+		if (err < 0)
+			return err;
+	}
+	return nf_set_wake(nf, batch == ULONG_MAX ? -1 : (long)batch,
+			   timeout == ULONG_MAX ? -1 : (long)timeout, o);
+}
+
 static const char *const transport_names[] = { [MYR_T_POLL] = "poll", [MYR_T_BLOCK] = "block" };
 
 static void
@@ -365,22 +398,30 @@ nf_print(struct out *o, const struct nf *nf, bool first)
 	const struct dp_slot_stats *st = nf->slot >= 0 ? &sw.slot_stats[nf->slot] : NULL;
 	uint64_t to = st ? rd(&st->to_nf) : 0, from = st ? rd(&st->from_nf) : 0;
 	uint64_t full = st ? rd(&st->ring_full) : 0, vd = st ? rd(&st->verdict_drop) : 0;
+	uint64_t wk = st ? rd(&st->wakeups) : 0;
+	uint64_t sleeps = nf->slot >= 0 ? rd(&myr_shm_chan(sw.shm, nf->slot)->nf.n_sleeps) : 0;
 
 	if (o->json) {
 		out_printf(o,
 			   "%s{\"name\":\"%s\",\"tenant\":\"%s\",\"state\":\"%s\",\"transport\":"
 			   "\"%s\",\"slot\":%d,\"pid\":%d,\"starts\":%u,\"to_nf\":%" PRIu64
 			   ",\"from_nf\":%" PRIu64 ",\"ring_full\":%" PRIu64
-			   ",\"verdict_drop\":%" PRIu64 "}",
+			   ",\"verdict_drop\":%" PRIu64 ",\"wakeups\":%" PRIu64
+			   ",\"sleeps\":%" PRIu64 ",\"wake_batch\":%u,\"wake_timeout_us\":%u}",
 			   first ? "" : ",", nf->name, nf->tenant ? nf->tenant->name : "",
 			   nf_state_names[nf->state], transport_names[nf->transport], nf->slot,
-			   (int)nf->pid, nf->n_starts, to, from, full, vd);
+			   (int)nf->pid, nf->n_starts, to, from, full, vd, wk, sleeps, nf->wake_batch,
+			   nf->wake_timeout_us);
 		return;
 	}
 	out_printf(o, "%-16s %-12s %-8s %-5s slot %-5d pid %-7d in %-10" PRIu64 " out %-10" PRIu64
-		      " ring_full %" PRIu64 " drop %" PRIu64 "\n",
+		      " ring_full %" PRIu64 " drop %" PRIu64,
 		   nf->name, nf->tenant ? nf->tenant->name : "-", nf_state_names[nf->state],
 		   transport_names[nf->transport], nf->slot, (int)nf->pid, to, from, full, vd);
+	if (nf->transport == MYR_T_BLOCK)
+		out_printf(o, " wakeups %" PRIu64 " (batch %u, timeout %u us)", wk, nf->wake_batch,
+			   nf->wake_timeout_us);
+	out_printf(o, "\n");
 }
 
 static int
@@ -489,10 +530,12 @@ cmd_stats(struct args *a, struct out *o)
 			   "],\"pool\":{\"size\":%u,\"avail\":%u},\"nfs_up\":%u,"
 			   "\"datapath\":{\"rounds\":%" PRIu64 ",\"busy_rounds\":%" PRIu64
 			   ",\"busy_cycles\":%" PRIu64 ",\"hops\":%" PRIu64
-			   ",\"cycles_per_hop\":%.1f,\"tsc_hz\":%" PRIu64 "}",
+			   ",\"cycles_per_hop\":%.1f,\"tsc_hz\":%" PRIu64 ",\"wakeups\":%" PRIu64
+			   ",\"active_nfs\":%" PRIu64 "}",
 			   sw.pool->size, rte_mempool_avail_count(sw.pool), registry_slots_used(),
 			   rd(&sw.dp.rounds), rd(&sw.dp.busy_rounds), busy, hops,
-			   hops ? (double)busy / hops : 0.0, rte_get_tsc_hz());
+			   hops ? (double)busy / hops : 0.0, rte_get_tsc_hz(), rd(&sw.dp.wakeups),
+			   rd(&sw.dp.active_nfs));
 		if (with_nfs) {
 			const struct nf *nf;
 			bool first = true;
@@ -604,7 +647,8 @@ static const struct cmd cmds[] = {
 	{ "tenant", "del", cmd_tenant_del, "tenant del NAME" },
 	{ "tenant", "list", cmd_tenant_list, "tenant list [NAME]" },
 	{ "nf", "add", cmd_nf_add,
-	  "nf add NAME --tenant T [--pos N] [--exec 'PROGRAM ARGS'] [--transport poll]" },
+	  "nf add NAME --tenant T [--pos N] [--exec 'PROGRAM ARGS'] [--transport poll|block]" },
+	{ "nf", "set", cmd_nf_set, "nf set NAME [--wake-batch N] [--wake-timeout US]" },
 	{ "nf", "del", cmd_nf_del, "nf del NAME" },
 	{ "nf", "start", cmd_nf_start, "nf start NAME" },
 	{ "nf", "list", cmd_nf_list, "nf list [--tenant T]" },

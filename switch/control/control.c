@@ -137,6 +137,8 @@ do_hello(struct conn *c, const struct myr_msg_hdr *h, const void *payload)
 {
 	struct myr_welcome w = { .status = 0 };
 	struct myr_hello hello;
+	int fds[MYR_FDS_MAX];
+	unsigned int n_fds = n_segs;
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
 	struct nf *nf;
@@ -190,8 +192,13 @@ do_hello(struct conn *c, const struct myr_msg_hdr *h, const void *payload)
 	w.shm_addr = (uintptr_t)sw.shm;
 	w.n_segs = n_segs;
 	memcpy(w.segs, segs, sizeof(segs[0]) * n_segs);
+	memcpy(fds, seg_fds, sizeof(seg_fds[0]) * n_segs);
+	if (sw.wake_fd[nf->slot] >= 0) {
+		w.wake_fd = 1;
+		fds[n_fds++] = sw.wake_fd[nf->slot];
+	}
 	pthread_mutex_unlock(&ctl_lock);
-	if (myr_msg_send(c->fd, MYR_MSG_WELCOME, h->seq, &w, sizeof(w), seg_fds, n_segs) < 0) {
+	if (myr_msg_send(c->fd, MYR_MSG_WELCOME, h->seq, &w, sizeof(w), fds, n_fds) < 0) {
 		/* it will not learn its slot: treat it like any NF that went away */
 		LOG(NOTICE, "NF %s: welcome failed", nf->name);
 		pthread_mutex_lock(&ctl_lock);
@@ -426,6 +433,20 @@ ctl_start(void)
 	ret = rte_ctrl_thread_create(&ctl_thread, "myr-ctl", NULL, ctl_main, NULL);
 	if (ret != 0)
 		return -ret;
+	/*
+	 * The control thread shares its core with the NFs. At normal priority, 2000
+	 * runnable NFs would each get a turn before it does, and attaching one NF
+	 * would take seconds; as a real-time thread it runs as soon as it has work, and
+	 * it only ever has little (it sleeps in epoll_wait). NFs it spawns are reset to
+	 * SCHED_OTHER (registry.c).
+	 */
+	{
+		struct sched_param sp = { .sched_priority = 1 };
+
+		ret = pthread_setschedparam(ctl_thread, SCHED_FIFO, &sp);
+		if (ret != 0)
+			LOG(WARNING, "control thread stays at normal priority: %s", strerror(ret));
+	}
 	if (sw.conf.ctl_core >= 0) {
 		rte_cpuset_t cpus;
 

@@ -52,6 +52,9 @@ struct nf {
 	bool spawned;		 /* pid is our child: reap it */
 	bool removed;		 /* deleted: free once its process is gone */
 	uint32_t n_starts;	 /* processes that attached under this name */
+	uint32_t gen;		 /* attachment generation of its current slot */
+	uint32_t wake_batch;	 /* B: see struct fwd_slot */
+	uint32_t wake_timeout_us;
 };
 TAILQ_HEAD(nf_list, nf);
 
@@ -94,6 +97,7 @@ int nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport tr);
 void nf_gone(struct nf *nf);
 void nf_conn_closed(struct nf *nf);
 int fwd_publish(void);
+int nf_set_wake(struct nf *nf, long batch, long timeout_us, struct out *err);
 void registry_stop_all(void);
 uint32_t registry_slots_used(void);
 int mac_parse(const char *s, uint64_t *mac);

@@ -6,11 +6,13 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,6 +38,7 @@ struct tenant_list tenants = TAILQ_HEAD_INITIALIZER(tenants);
 struct nf_list nfs = TAILQ_HEAD_INITIALIZER(nfs);
 
 static uint32_t *free_slots; /* stack of unused channel indexes */
+static uint32_t attach_gen;   /* tells the data path that a slot changed hands */
 static uint32_t n_free;
 
 #define ERR(o, fmt, ...) out_printf(o, fmt, ##__VA_ARGS__)
@@ -120,9 +123,20 @@ fwd_free(struct fwd *f)
 	if (f == NULL)
 		return;
 	free(f->macs);
-	free(f->poll);
-	free(f->hops);
+	free(f->slots);
 	free(f);
+}
+
+static struct fwd_slot
+slot_of(const struct nf *nf, struct fwd_hop hop)
+{
+	return (struct fwd_slot){
+		.hop = hop,
+		.gen = nf->gen,
+		.transport = nf->transport,
+		.wake_batch = nf->wake_batch,
+		.wake_timeout = nf->wake_timeout_us * rte_get_tsc_hz() / 1000000,
+	};
 }
 
 /*
@@ -146,16 +160,13 @@ fwd_build(const struct fwd *old)
 		size <<= 1;
 	f->mac_mask = size - 1;
 	f->macs = malloc(sizeof(*f->macs) * size);
-	f->poll = malloc(sizeof(*f->poll) * sw.conf.max_nfs);
-	f->hops = calloc(sw.conf.max_nfs, sizeof(*f->hops));
-	if (f->macs == NULL || f->poll == NULL || f->hops == NULL) {
+	f->slots = calloc(sw.conf.max_nfs, sizeof(*f->slots));
+	if (f->macs == NULL || f->slots == NULL) {
 		fwd_free(f);
 		return NULL;
 	}
 	for (i = 0; i < size; i++)
 		f->macs[i].key = FWD_MAC_EMPTY;
-	for (i = 0; i < sw.conf.max_nfs; i++)
-		f->hops[i] = (struct fwd_hop){ .next = SW_HOP_NONE, .down = 1 };
 	TAILQ_FOREACH(t, &tenants, next) {
 		struct fwd_hop first = hop_to(t, 0);
 
@@ -170,15 +181,11 @@ fwd_build(const struct fwd *old)
 		}
 		for (i = 0; i < t->n_chain; i++)
 			if (t->chain[i]->state == NF_UP)
-				f->hops[t->chain[i]->slot] = hop_to(t, i + 1);
+				f->slots[t->chain[i]->slot] = slot_of(t->chain[i], hop_to(t, i + 1));
 	}
-	TAILQ_FOREACH(nf, &nfs, next) {
-		if (nf->slot < 0 || nf->state != NF_UP)
-			continue;
-		f->poll[f->n_poll++] = nf->slot;
-		if (nf->tenant == NULL && old != NULL)
-			f->hops[nf->slot] = old->hops[nf->slot];
-	}
+	TAILQ_FOREACH(nf, &nfs, next)
+		if (nf->slot >= 0 && nf->state == NF_UP && nf->tenant == NULL && old != NULL)
+			f->slots[nf->slot] = slot_of(nf, old->slots[nf->slot].hop);
 	f->has_default = sw.conf.default_port >= 0;
 	f->default_port = f->has_default ? sw.conf.default_port : 0;
 	return f;
@@ -231,6 +238,16 @@ slot_get(enum myr_transport tr)
 	memset(&c->nf, 0, sizeof(c->nf));
 	memset(&sw.slot_stats[s], 0, sizeof(sw.slot_stats[s]));
 	c->sw.transport = tr;
+	if (tr == MYR_T_BLOCK) {
+		/* non-blocking: the data path must never wait on a write */
+		sw.wake_fd[s] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (sw.wake_fd[s] < 0) {
+			int e = -errno;
+
+			free_slots[n_free++] = s;
+			return e;
+		}
+	}
 	__atomic_store_n(&c->sw.state, MYR_CHAN_RUN, __ATOMIC_RELEASE);
 	return s;
 }
@@ -292,6 +309,10 @@ slot_put(uint32_t s)
 	uint64_t n;
 
 	__atomic_store_n(&c->sw.state, MYR_CHAN_FREE, __ATOMIC_RELEASE);
+	if (sw.wake_fd[s] >= 0) {
+		close(sw.wake_fd[s]);
+		sw.wake_fd[s] = -1;
+	}
 	n = ring_drain((struct rte_ring *)((char *)c + c->sw.from_nf_off));
 	n += ring_drain((struct rte_ring *)((char *)c + c->sw.to_nf_off));
 	rte_mempool_obj_iter(sw.pool, reclaim_one, &r);
@@ -314,6 +335,11 @@ registry_init(void)
 	for (i = 0; i < sw.conf.max_nfs; i++)
 		free_slots[i] = sw.conf.max_nfs - 1 - i;
 	n_free = sw.conf.max_nfs;
+	sw.wake_fd = malloc(sizeof(*sw.wake_fd) * sw.conf.max_nfs);
+	if (sw.wake_fd == NULL)
+		return -ENOMEM;
+	for (i = 0; i < sw.conf.max_nfs; i++)
+		sw.wake_fd[i] = -1;
 	sw.fwd = fwd_build(NULL);
 	return sw.fwd != NULL ? 0 : -ENOMEM;
 }
@@ -346,6 +372,7 @@ registry_fini(void)
 	fwd_free(sw.fwd);
 	sw.fwd = NULL;
 	free(free_slots);
+	free(sw.wake_fd);
 }
 
 /* --- tenants --- */
@@ -454,7 +481,7 @@ nf_stop(struct nf *nf)
 
 		__atomic_store_n(&c->sw.state, MYR_CHAN_STOP, __ATOMIC_RELEASE);
 	}
-	/* closing the connection is the stop signal the NF cannot miss */
+	/* closing the connection (which also wakes a sleeping NF) is the stop signal the NF cannot miss */
 	if (nf->conn != NULL)
 		conn_close(nf->conn);
 	if (nf->pid > 0 && nf->pidfd >= 0) {
@@ -537,6 +564,8 @@ nf_add(const char *name, struct tenant *t, int pos, char **exec_argv, enum myr_t
 	nf->slot = -1;
 	nf->pidfd = -1;
 	nf->exec_argv = exec_argv;
+	nf->wake_batch = sw.conf.wake_batch;
+	nf->wake_timeout_us = sw.conf.wake_timeout_us;
 	memmove(&t->chain[pos + 1], &t->chain[pos], sizeof(t->chain[0]) * (t->n_chain - pos));
 	t->chain[pos] = nf;
 	t->n_chain++;
@@ -594,6 +623,34 @@ watch_pid(struct nf *nf, pid_t pid)
 	return 0;
 }
 
+/*
+ * Start a program without the control thread's blocked SIGINT/SIGTERM. It keeps the
+ * control thread's real-time priority until it registers (nf_attach lowers it):
+ * with thousands of NFs sharing the core, a normal-priority child would wait its
+ * turn behind all of them to exec, load and register, and posix_spawn would block
+ * the control thread meanwhile.
+ */
+static int
+spawn(pid_t *pid, char **argv, char **envp)
+{
+	posix_spawnattr_t attr;
+	sigset_t none, def;
+	int ret;
+
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGTERM);
+	sigaddset(&def, SIGPIPE);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &def);
+	ret = posix_spawnp(pid, argv[0], NULL, &attr, argv, envp);
+	posix_spawnattr_destroy(&attr);
+	return ret;
+}
+
 int
 nf_spawn(struct nf *nf, struct out *err)
 {
@@ -627,7 +684,7 @@ nf_spawn(struct nf *nf, struct out *err)
 		if (strncmp(environ[i], "MYRIAD_", 7) != 0)
 			envp[n_env++] = environ[i];
 	envp[n_env] = NULL;
-	ret = posix_spawnp(&pid, nf->exec_argv[0], NULL, NULL, nf->exec_argv, envp);
+	ret = spawn(&pid, nf->exec_argv, envp);
 	free(envp);
 	if (ret != 0)
 		return ERR(err, "cannot start %s: %s", nf->exec_argv[0], strerror(ret)), -ret;
@@ -662,13 +719,35 @@ nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport tr)
 		nf->spawned = false;
 		watch_pid(nf, pid);
 	}
+	/* an NF runs at normal priority, whatever it inherited (see spawn()) */
+	{
+		struct sched_param sp = { .sched_priority = 0 };
+
+		sched_setscheduler(pid, SCHED_OTHER, &sp);
+	}
 	nf->slot = s;
 	nf->conn = c;
 	nf->transport = tr;
+	nf->gen = ++attach_gen;
 	nf->state = NF_UP;
 	nf->n_starts++;
 	fwd_publish();
 	return 0;
+}
+
+int
+nf_set_wake(struct nf *nf, long batch, long timeout_us, struct out *err)
+{
+	if (batch >= 0 && (batch < 1 || batch > (long)sw.conf.ring_size))
+		return ERR(err, "wake batch must be 1..%u (the ring size)", sw.conf.ring_size),
+		       -EINVAL;
+	if (timeout_us >= 0 && (timeout_us < 1 || timeout_us > 10000000))
+		return ERR(err, "wake timeout must be 1..10000000 us"), -EINVAL;
+	if (batch >= 0)
+		nf->wake_batch = batch;
+	if (timeout_us >= 0)
+		nf->wake_timeout_us = timeout_us;
+	return fwd_publish();
 }
 
 /* The NF's connection closed: make sure its process is gone, then reclaim. */

@@ -12,6 +12,8 @@
 #include <rte_prefetch.h>
 #include <rte_ring.h>
 
+#include <unistd.h>
+
 #include "../switch.h"
 
 /*
@@ -25,9 +27,30 @@ struct pend {
 	struct rte_mbuf *m[SW_BURST];
 };
 
+/* The data path's own view of one NF slot; never shared. */
+struct dp_slot {
+	uint32_t gen;	     /* attachment this state belongs to (struct fwd_slot) */
+	uint32_t active;     /* position in dp.active + 1; 0: not listed */
+	uint64_t held;	     /* packets enqueued to the NF and not returned yet */
+	uint64_t wait_since; /* B: TSC of the oldest packet a sleeping NF was not woken for */
+	uint32_t woke;	     /* B: the NF's sleep_seq we last woke; never wake it twice */
+	uint32_t aging;	     /* B: listed in dp.aging */
+};
+
 struct dp {
 	struct rte_ring **to_nf;   /* [max_nfs] */
 	struct rte_ring **from_nf; /* [max_nfs] */
+	struct myr_chan **chans;   /* [max_nfs] */
+	struct dp_slot *slots;	   /* [max_nfs] */
+	/*
+	 * NFs that hold packets: the only ones worth polling, since an NF never creates
+	 * a packet. Work per round grows with active NFs, not attached ones.
+	 */
+	uint32_t *active;
+	uint32_t n_active;
+	uint32_t *aging;	   /* B: sleeping NFs with packets they were not woken for */
+	uint32_t n_aging;
+	uint64_t now;		   /* TSC at the start of the round */
 	struct pend *slot_pend;	   /* [max_nfs] */
 	uint32_t *dirty;	   /* slots with pending packets */
 	uint32_t n_dirty;
@@ -72,11 +95,110 @@ port_push(struct dp *dp, uint16_t p, struct rte_mbuf *m)
 		port_flush(dp, p);
 }
 
+/* The slot's private state, reset if a new NF attached to it since we last looked. */
+static inline struct dp_slot *
+slot_state(struct dp *dp, const struct fwd_slot *fs, uint32_t slot)
+{
+	struct dp_slot *ds = &dp->slots[slot];
+
+	if (unlikely(ds->gen != fs->gen)) {
+		ds->gen = fs->gen;
+		ds->held = 0;
+		ds->wait_since = 0;
+		ds->woke = 0;
+	}
+	return ds;
+}
+
 static void
-slot_flush(struct dp *dp, uint32_t slot)
+wake(struct dp *dp, uint32_t slot, uint32_t seq)
+{
+	uint64_t one = 1;
+
+	dp->slots[slot].woke = seq;
+	dp->slots[slot].wait_since = 0;
+	sw.slot_stats[slot].wakeups++;
+	sw.dp.wakeups++;
+	/* an eventfd counter never blocks a writer short of 2^64 - 1 pending wakes */
+	if (write(sw.wake_fd[slot], &one, sizeof(one)) < 0)
+		sw.dp.wake_errors++;
+}
+
+/*
+ * B: packets were just enqueued to a blocking NF. Wake it now if it sleeps and
+ * enough wait; otherwise remember when the first one came, for the aging timeout.
+ */
+static inline void
+wake_policy(struct dp *dp, const struct fwd_slot *fs, struct dp_slot *ds, uint32_t slot)
+{
+	uint32_t seq;
+
+	/* the enqueue's tail store must be visible before we read the NF's state */
+	rte_smp_mb();
+	seq = __atomic_load_n(&dp->chans[slot]->nf.sleep_seq, __ATOMIC_RELAXED);
+	if (!(seq & 1) || seq == ds->woke)
+		return; /* running, or already woken for this sleep */
+	if (rte_ring_count(dp->to_nf[slot]) >= fs->wake_batch) {
+		wake(dp, slot, seq);
+	} else if (ds->wait_since == 0) {
+		ds->wait_since = dp->now;
+		if (!ds->aging) {
+			ds->aging = 1;
+			dp->aging[dp->n_aging++] = slot;
+		}
+	}
+}
+
+/* B: wake the sleeping NFs whose oldest waiting packet reached its timeout. */
+static void
+aging_scan(struct dp *dp, const struct fwd *f)
+{
+	uint32_t i = dp->n_aging;
+
+	while (i-- > 0) {
+		uint32_t slot = dp->aging[i];
+		const struct fwd_slot *fs = &f->slots[slot];
+		struct dp_slot *ds = slot_state(dp, fs, slot);
+		uint32_t seq = __atomic_load_n(&dp->chans[slot]->nf.sleep_seq, __ATOMIC_RELAXED);
+
+		if (fs->gen != 0 && ds->wait_since != 0 && (seq & 1) && seq != ds->woke) {
+			if (dp->now - ds->wait_since < fs->wake_timeout)
+				continue;
+			wake(dp, slot, seq);
+		}
+		/* woken, awake, or gone: no longer waiting on a timeout */
+		ds->wait_since = 0;
+		ds->aging = 0;
+		dp->aging[i] = dp->aging[--dp->n_aging];
+	}
+}
+
+static inline void
+active_add(struct dp *dp, struct dp_slot *ds, uint32_t slot)
+{
+	if (ds->active == 0) {
+		dp->active[dp->n_active++] = slot;
+		ds->active = dp->n_active;
+	}
+}
+
+static inline void
+active_del(struct dp *dp, struct dp_slot *ds)
+{
+	uint32_t last = dp->active[--dp->n_active];
+
+	dp->active[ds->active - 1] = last;
+	dp->slots[last].active = ds->active;
+	ds->active = 0;
+}
+
+static void
+slot_flush(struct dp *dp, const struct fwd *f, uint32_t slot)
 {
 	struct pend *q = &dp->slot_pend[slot];
 	struct dp_slot_stats *st = &sw.slot_stats[slot];
+	const struct fwd_slot *fs = &f->slots[slot];
+	struct dp_slot *ds = slot_state(dp, fs, slot);
 	uint16_t sent, i;
 
 	/*
@@ -87,6 +209,12 @@ slot_flush(struct dp *dp, uint32_t slot)
 		*sw_owner(q->m[i]) = slot + 1;
 	sent = rte_ring_sp_enqueue_burst(dp->to_nf[slot], (void **)q->m, q->n, NULL);
 	st->to_nf += sent;
+	if (sent > 0) {
+		ds->held += sent;
+		active_add(dp, ds, slot);
+		if (fs->transport == MYR_T_BLOCK)
+			wake_policy(dp, fs, ds, slot);
+	}
 	for (i = sent; i < q->n; i++) {
 		*sw_owner(q->m[i]) = 0;
 		st->ring_full++;
@@ -96,7 +224,7 @@ slot_flush(struct dp *dp, uint32_t slot)
 }
 
 static inline void
-slot_push(struct dp *dp, uint32_t slot, struct rte_mbuf *m)
+slot_push(struct dp *dp, const struct fwd *f, uint32_t slot, struct rte_mbuf *m)
 {
 	struct pend *q = &dp->slot_pend[slot];
 
@@ -104,20 +232,20 @@ slot_push(struct dp *dp, uint32_t slot, struct rte_mbuf *m)
 		dp->dirty[dp->n_dirty++] = slot;
 	q->m[q->n++] = m;
 	if (unlikely(q->n == SW_BURST)) {
-		slot_flush(dp, slot);
+		slot_flush(dp, f, slot);
 		/* still listed as dirty: flushing an empty pend at round end is harmless */
 	}
 }
 
 static inline void
-hop_send(struct dp *dp, const struct fwd_hop *h, struct rte_mbuf *m)
+hop_send(struct dp *dp, const struct fwd *f, const struct fwd_hop *h, struct rte_mbuf *m)
 {
 	if (unlikely(h->down))
 		drop(dp, m, SW_DROP_NF_DOWN);
 	else if (h->next == SW_HOP_NONE)
 		port_push(dp, h->port, m);
 	else
-		slot_push(dp, h->next, m);
+		slot_push(dp, f, h->next, m);
 }
 
 static inline const struct fwd_mac *
@@ -166,7 +294,7 @@ rx_port(struct dp *dp, const struct fwd *f, uint16_t p)
 		}
 		e = mac_lookup(f, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
 		if (likely(e != NULL))
-			hop_send(dp, &e->first, m);
+			hop_send(dp, f, &e->first, m);
 		else if (f->has_default)
 			port_push(dp, f->default_port, m);
 		else
@@ -179,14 +307,25 @@ static uint16_t
 rx_nf(struct dp *dp, const struct fwd *f, uint32_t slot)
 {
 	struct dp_slot_stats *st = &sw.slot_stats[slot];
-	const struct fwd_hop *h = &f->hops[slot];
+	const struct fwd_slot *fs = &f->slots[slot];
+	struct dp_slot *ds = &dp->slots[slot];
+	const struct fwd_hop *h = &fs->hop;
 	void *objs[SW_BURST];
 	uint16_t n, i;
 
+	if (unlikely(ds->gen != fs->gen)) {
+		/* its NF is gone (reclaimed by the control thread) or replaced */
+		active_del(dp, ds);
+		slot_state(dp, fs, slot);
+		return 0;
+	}
 	n = rte_ring_sc_dequeue_burst(dp->from_nf[slot], objs, SW_BURST, NULL);
 	if (n == 0)
 		return 0;
 	st->from_nf += n;
+	ds->held -= n;
+	if (ds->held == 0)
+		active_del(dp, ds);
 	for (i = 0; i < n; i++) {
 		uintptr_t v = (uintptr_t)objs[i] & MYR_VERDICT_MASK;
 		struct rte_mbuf *m = (struct rte_mbuf *)((uintptr_t)objs[i] & ~MYR_VERDICT_MASK);
@@ -194,7 +333,7 @@ rx_nf(struct dp *dp, const struct fwd *f, uint32_t slot)
 		*sw_owner(m) = 0;
 		switch (v) {
 		case MYR_V_FORWARD:
-			hop_send(dp, h, m);
+			hop_send(dp, f, h, m);
 			break;
 		case MYR_V_TO_PORT:
 			port_push(dp, h->port, m);
@@ -213,7 +352,7 @@ rx_nf(struct dp *dp, const struct fwd *f, uint32_t slot)
 }
 
 static void
-round_end(struct dp *dp)
+round_end(struct dp *dp, const struct fwd *f)
 {
 	uint32_t i;
 
@@ -221,7 +360,7 @@ round_end(struct dp *dp)
 		uint32_t s = dp->dirty[i];
 
 		if (dp->slot_pend[s].n > 0)
-			slot_flush(dp, s);
+			slot_flush(dp, f, s);
 	}
 	dp->n_dirty = 0;
 	while (dp->port_dirty != 0) {
@@ -245,14 +384,20 @@ dp_init(struct dp *dp)
 	memset(dp, 0, sizeof(*dp));
 	dp->to_nf = rte_zmalloc("dp", sizeof(*dp->to_nf) * max, 0);
 	dp->from_nf = rte_zmalloc("dp", sizeof(*dp->from_nf) * max, 0);
+	dp->chans = rte_zmalloc("dp", sizeof(*dp->chans) * max, 0);
+	dp->slots = rte_zmalloc("dp", sizeof(*dp->slots) * max, RTE_CACHE_LINE_SIZE);
+	dp->active = rte_zmalloc("dp", sizeof(*dp->active) * max, 0);
+	dp->aging = rte_zmalloc("dp", sizeof(*dp->aging) * max, 0);
 	dp->slot_pend = rte_zmalloc("dp", sizeof(*dp->slot_pend) * max, RTE_CACHE_LINE_SIZE);
 	/* each packet of a round adds at most one entry: bound by packets per round */
 	dp->dirty = rte_zmalloc("dp", sizeof(*dp->dirty) * (max + SW_MAX_PORTS) * SW_BURST, 0);
-	if (!dp->to_nf || !dp->from_nf || !dp->slot_pend || !dp->dirty)
+	if (!dp->to_nf || !dp->from_nf || !dp->slot_pend || !dp->dirty || !dp->chans ||
+	    !dp->slots || !dp->active || !dp->aging)
 		return -ENOMEM;
 	for (i = 0; i < max; i++) {
 		struct myr_chan *c = myr_shm_chan(sw.shm, i);
 
+		dp->chans[i] = c;
 		dp->to_nf[i] = (struct rte_ring *)((char *)c + c->sw.to_nf_off);
 		dp->from_nf[i] = (struct rte_ring *)((char *)c + c->sw.from_nf_off);
 	}
@@ -264,6 +409,10 @@ dp_fini(struct dp *dp)
 {
 	rte_free(dp->to_nf);
 	rte_free(dp->from_nf);
+	rte_free(dp->chans);
+	rte_free(dp->slots);
+	rte_free(dp->active);
+	rte_free(dp->aging);
 	rte_free(dp->slot_pend);
 	rte_free(dp->dirty);
 }
@@ -287,11 +436,16 @@ dp_main(void *arg)
 		uint64_t t0 = rte_rdtsc(), t, work = 0;
 		uint32_t i;
 
+		dp.now = t0;
 		for (i = 0; i < sw.n_ports; i++)
 			work += rx_port(&dp, f, i);
-		for (i = 0; i < f->n_poll; i++)
-			work += rx_nf(&dp, f, f->poll[i]);
-		round_end(&dp);
+		/* backwards: rx_nf may move the last entry into position i */
+		for (i = dp.n_active; i-- > 0;)
+			work += rx_nf(&dp, f, dp.active[i]);
+		round_end(&dp, f);
+		if (dp.n_aging != 0)
+			aging_scan(&dp, f);
+		sw.dp.active_nfs = dp.n_active;
 
 		sw.dp.rounds++;
 		if (work != 0) {
@@ -306,7 +460,7 @@ dp_main(void *arg)
 			__atomic_store_n(&sw.sync_seen, t, __ATOMIC_RELEASE);
 		}
 	}
-	round_end(&dp);
+	round_end(&dp, __atomic_load_n(&sw.fwd, __ATOMIC_ACQUIRE));
 	__atomic_store_n(&sw.dp_running, 0, __ATOMIC_RELEASE);
 	dp_fini(&dp);
 	return 0;

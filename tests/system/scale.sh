@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# 2000 NFs on this 2-core machine: 1000 tenants x 2 polling NFs. Half are spawned by
+# 2000 NFs on this 2-core machine: 1000 tenants x 2 NFs, polling or blocking
+# (MYRIAD_SCALE_TRANSPORT). Half are spawned by
 # the switch, half start on their own, all at once, and register themselves. Then
 # traffic crosses every chain, some NFs are killed, every tenant is detached, and
 # every packet and buffer is accounted for.
 . "$(dirname "$0")/lib.sh"
 require_hugepages
 N=${MYRIAD_SCALE_TENANTS:-1000}
+TR=${MYRIAD_SCALE_TRANSPORT:-poll}
 start_switch --wire 2 --max-nfs $((2 * N + 8)) --ring-size 64
 
 # consecutive in the low bytes, as myriad-gen's --dst-mac-range counts
 mac() { printf '02:00:00:00:%02x:%02x' $(($1 / 256)) $(($1 % 256)); }
 for i in $(seq "$N"); do
 	echo "tenant add t$i --mac $(mac "$i") --port 1"
-	echo "nf add t$i-a --tenant t$i --exec $NF_SIG"
+	echo "nf add t$i-a --tenant t$i --transport $TR --exec $NF_SIG"
 done >"$T/setup.txt"
 ctl -f "$T/setup.txt" >/dev/null || fail "setup batch"
 echo "scale: $(date +%T) switch-spawned NFs requested"
 # the second NF of each chain starts by itself and joins its tenant
 for i in $(seq "$N"); do
-	"$NF_SIG" --switch "$SOCK" --name "t$i-b" --tenant "t$i" &
+	"$NF_SIG" --switch "$SOCK" --name "t$i-b" --tenant "t$i" --transport "$TR" &
 	EXTRA_PIDS+=($!)
 	disown $! # killed by the test: no job report
 done
@@ -75,4 +77,4 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 [ "$alive" -eq 0 ] || fail "$alive self-started NFs still running after detach"
-echo "scale: ok ($((2 * N)) NFs)"
+echo "scale: ok ($((2 * N)) $TR NFs)"
