@@ -183,8 +183,8 @@ hist_quantile(const struct hist *h, const struct hist *base, double q)
 	for (b = 0; b < HIST_BUCKETS; b++) {
 		seen += h->n[b] - (base ? base->n[b] : 0);
 		if (seen >= rank) {
-			double mid = (double)hist_bucket_low(b) +
-				     (double)(hist_bucket_width(b) - 1) / 2;
+			double mid =
+				(double)hist_bucket_low(b) + (double)(hist_bucket_width(b) - 1) / 2;
 
 			/* The top bucket's middle may lie beyond the largest sample. */
 			return mid > (double)h->max ? (double)h->max : mid;

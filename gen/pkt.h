@@ -9,11 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PKT_ETHERTYPE 0x88b5	/* IEEE local experimental ethertype 1 */
-#define PKT_MAGIC 0x4d47454eU	/* "MGEN" when read as big-endian bytes */
-#define PKT_ETH_LEN 14
-#define PKT_MIN_SIZE 60		/* minimum Ethernet frame without CRC */
-#define PKT_MAX_SIZE 1514	/* standard MTU frame without CRC */
+#define PKT_ETHERTYPE 0x88b5      /* IEEE local experimental ethertype 1 */
+#define PKT_MAGIC     0x4d47454eU /* "MGEN" when read as big-endian bytes */
+#define PKT_ETH_LEN   14
+#define PKT_MIN_SIZE  60   /* minimum Ethernet frame without CRC */
+#define PKT_MAX_SIZE  1514 /* standard MTU frame without CRC */
 /* Bytes a frame occupies on a real wire beyond its mbuf length: CRC 4 + preamble and
  * start delimiter 8 + inter-frame gap 12. */
 #define PKT_WIRE_OVERHEAD 24
@@ -41,8 +41,8 @@ void mac_to_bytes(uint64_t mac, uint8_t bytes[6]);
 uint64_t mac_from_bytes(const uint8_t bytes[6]);
 
 /* Write a complete test frame of `size` bytes (PKT_MIN_SIZE..PKT_MAX_SIZE) at buf. */
-void pkt_build(void *buf, uint32_t size, const uint8_t dst[6], const uint8_t src[6],
-	       uint32_t flow, uint64_t seq, uint64_t tsc);
+void pkt_build(void *buf, uint32_t size, const uint8_t dst[6], const uint8_t src[6], uint32_t flow,
+	       uint64_t seq, uint64_t tsc);
 /* Return 0 and fill *hdr if buf holds a myriad-gen frame, -EINVAL otherwise. */
 int pkt_parse(const void *buf, uint32_t len, struct pkt_hdr *hdr);
 
@@ -53,13 +53,13 @@ int pkt_parse(const void *buf, uint32_t len, struct pkt_hdr *hdr);
  * reordered because it can no longer be told apart.
  */
 struct flow {
-	uint64_t tx;	    /* packets sent = next sequence number to send */
-	uint64_t rx;	    /* frames received, duplicates included */
-	uint64_t max_seq;   /* highest sequence number seen, valid once rx > 0 */
-	uint64_t window;    /* bit i set: max_seq - i was seen */
+	uint64_t tx;      /* packets sent = next sequence number to send */
+	uint64_t rx;      /* frames received, duplicates included */
+	uint64_t max_seq; /* highest sequence number seen, valid once rx > 0 */
+	uint64_t window;  /* bit i set: max_seq - i was seen */
 	uint64_t dup;
 	uint64_t reordered;
-	uint64_t mac;	    /* destination MAC of the flow */
+	uint64_t mac; /* destination MAC of the flow */
 };
 
 void flow_rx(struct flow *f, uint64_t seq);
@@ -72,8 +72,8 @@ uint64_t flow_lost(const struct flow *f);
  * u64 range fits in 976 counters and adding a sample is a shift and an increment.
  */
 #define HIST_SUB_BITS 4
-#define HIST_SUB (1u << HIST_SUB_BITS)
-#define HIST_BUCKETS ((64 - HIST_SUB_BITS + 1) * HIST_SUB)
+#define HIST_SUB      (1u << HIST_SUB_BITS)
+#define HIST_BUCKETS  ((64 - HIST_SUB_BITS + 1) * HIST_SUB)
 
 struct hist {
 	uint64_t n[HIST_BUCKETS];

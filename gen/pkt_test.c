@@ -37,7 +37,7 @@ static void
 test_pkt_roundtrip(void **state)
 {
 	uint8_t frame[PKT_MAX_SIZE];
-	uint8_t dst[6] = {2, 0, 0, 0, 0, 7}, src[6] = {2, 0, 0, 0, 0xff, 0xff};
+	uint8_t dst[6] = { 2, 0, 0, 0, 0, 7 }, src[6] = { 2, 0, 0, 0, 0xff, 0xff };
 	struct pkt_hdr h;
 	uint32_t i;
 
@@ -67,7 +67,7 @@ static void
 test_pkt_foreign(void **state)
 {
 	uint8_t frame[PKT_MIN_SIZE];
-	uint8_t mac[6] = {2, 0, 0, 0, 0, 1};
+	uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
 	struct pkt_hdr h;
 
 	(void)state;
@@ -94,7 +94,7 @@ feed(struct flow *f, const uint64_t *seqs, size_t n)
 static void
 test_flow_in_order(void **state)
 {
-	struct flow f = {0};
+	struct flow f = { 0 };
 	uint64_t s;
 
 	(void)state;
@@ -108,9 +108,9 @@ test_flow_in_order(void **state)
 static void
 test_flow_gaps_reorder_dup(void **state)
 {
-	struct flow f = {0};
+	struct flow f = { 0 };
 	/* 2 and 5 are late, 3 arrives twice, 7 and 8 never arrive */
-	const uint64_t seqs[] = {0, 1, 3, 4, 2, 6, 5, 3, 9};
+	const uint64_t seqs[] = { 0, 1, 3, 4, 2, 6, 5, 3, 9 };
 
 	(void)state;
 	feed(&f, seqs, sizeof(seqs) / sizeof(seqs[0]));
@@ -123,7 +123,7 @@ test_flow_gaps_reorder_dup(void **state)
 static void
 test_flow_window_edges(void **state)
 {
-	struct flow f = {0};
+	struct flow f = { 0 };
 
 	(void)state;
 	/* A first packet that is not seq 0 means the earlier ones were lost. */

@@ -89,8 +89,8 @@ myr_name_valid(const char *s)
 
 		if (i >= MYR_NAME_MAX - 1)
 			return 0;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == ':' || c == '-'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == ':' || c == '-'))
 			return 0;
 	}
 	return i > 0;
@@ -122,8 +122,8 @@ myr_hello_check(const void *payload, size_t len)
 }
 
 int
-myr_msg_send(int fd, uint16_t type, uint32_t seq, const void *payload, uint32_t len,
-	     const int *fds, unsigned int n_fds)
+myr_msg_send(int fd, uint16_t type, uint32_t seq, const void *payload, uint32_t len, const int *fds,
+	     unsigned int n_fds)
 {
 	struct myr_msg_hdr h = {
 		.magic = MYR_PROTO_MAGIC,
@@ -167,7 +167,8 @@ myr_msg_send(int fd, uint16_t type, uint32_t seq, const void *payload, uint32_t 
 		m.msg_control = NULL;
 		m.msg_controllen = 0;
 		while (r > 0 && m.msg_iovlen > 0) {
-			size_t step = (size_t)r < m.msg_iov->iov_len ? (size_t)r : m.msg_iov->iov_len;
+			size_t step =
+				(size_t)r < m.msg_iov->iov_len ? (size_t)r : m.msg_iov->iov_len;
 
 			m.msg_iov->iov_base = (char *)m.msg_iov->iov_base + step;
 			m.msg_iov->iov_len -= step;

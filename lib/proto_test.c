@@ -105,7 +105,7 @@ static void
 cmd_round_trip(void **state)
 {
 	static char args[][20] = { "tenant", "add", "t1", "--mac", "02:00:00:00:00:01",
-				   "--port", "1", "" };
+				   "--port", "1",   "" };
 	const int argc = sizeof(args) / sizeof(args[0]);
 	char buf[MYR_CMD_MAX], copy[MYR_CMD_MAX];
 	const char *out[MYR_CMD_ARGS_MAX];
@@ -380,8 +380,7 @@ msg_cmd_and_reply(void **state)
 	/* the other way, without fd arguments at all; the text gets a NUL for free */
 	memcpy(reply, &status, 4);
 	memcpy(reply + 4, text, sizeof(text) - 1);
-	assert_int_equal(myr_msg_send(sv[1], MYR_MSG_REPLY, 43, reply, sizeof(reply), NULL, 0),
-			 0);
+	assert_int_equal(myr_msg_send(sv[1], MYR_MSG_REPLY, 43, reply, sizeof(reply), NULL, 0), 0);
 	assert_int_equal(myr_msg_recv(sv[0], &h, &p, NULL, NULL), 0);
 	assert_int_equal(h.type, MYR_MSG_REPLY);
 	assert_int_equal(h.seq, 43);
@@ -529,8 +528,8 @@ msg_extra_fds_closed(void **state)
 	close(b[0]);
 
 	/* more fds than a message may carry */
-	assert_int_equal(myr_msg_send(sv[0], MYR_MSG_CMD, 3, payload, 6, send_fds,
-				      MYR_FDS_MAX + 1), -EINVAL);
+	assert_int_equal(myr_msg_send(sv[0], MYR_MSG_CMD, 3, payload, 6, send_fds, MYR_FDS_MAX + 1),
+			 -EINVAL);
 }
 
 static void

@@ -35,8 +35,8 @@ struct myr_nf {
 	struct rte_ring *rx; /* to_nf */
 	struct rte_ring *tx; /* from_nf */
 	enum myr_transport transport;
-	int wake_fd;	     /* B: eventfd the switch writes, or -1 */
-	uint32_t sleep_seq;  /* B: our copy of chan.nf.sleep_seq */
+	int wake_fd;        /* B: eventfd the switch writes, or -1 */
+	uint32_t sleep_seq; /* B: our copy of chan.nf.sleep_seq */
 	unsigned int n_maps;
 	struct {
 		void *addr;
@@ -183,7 +183,8 @@ welcome_use(struct myr_nf *nf, const struct myr_welcome *w)
 	nf->rx = (struct rte_ring *)((char *)nf->ch + nf->ch->sw.to_nf_off);
 	nf->tx = (struct rte_ring *)((char *)nf->ch + nf->ch->sw.from_nf_off);
 	if (!mapped(nf, nf->ch, shm->chan_size)) {
-		snprintf(last_error, sizeof(last_error), "channel %u not in shared memory", w->slot);
+		snprintf(last_error, sizeof(last_error), "channel %u not in shared memory",
+			 w->slot);
 		return -EPROTO;
 	}
 	return 0;
@@ -439,7 +440,8 @@ myr_nf_run(struct myr_nf *nf, myr_nf_burst_fn *fn, void *arg)
 		while (sent < n) {
 			sent += myr_nf_tx_burst(nf, pkts + sent, verdicts + sent, n - sent);
 			if (sent < n && myr_nf_check(nf) != 0)
-				return nf->gone ? -ESHUTDOWN : 0; /* the switch takes back the rest */
+				return nf->gone ? -ESHUTDOWN
+						: 0; /* the switch takes back the rest */
 		}
 	}
 	return nf->gone ? -ESHUTDOWN : 0;

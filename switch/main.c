@@ -59,7 +59,8 @@ usage(const char *prog)
 		"  --default-port P    send unknown MACs to port P instead of dropping\n"
 		"  --ctl-core CPU      pin the control thread (NFs it spawns inherit it)\n"
 		"  --wake-batch N      blocking NFs: wake when N packets wait (default 32)\n"
-		"  --wake-timeout US   ... or when the oldest waited US microseconds (default 200)\n"
+		"  --wake-timeout US   ... or when the oldest waited US microseconds (default "
+		"200)\n"
 		"Always give EAL --no-pci (or an allow-list) and a --file-prefix of your own.\n",
 		prog, MYR_DEFAULT_SOCKET);
 }
@@ -208,10 +209,10 @@ wire_init(void)
 		snprintf(rx, sizeof(rx), MYR_WIRE_RX_FMT, i);
 		snprintf(tx, sizeof(tx), MYR_WIRE_TX_FMT, i);
 		snprintf(name, sizeof(name), "wire%u", i);
-		wire_rings[i][0] = rte_ring_create(rx, 1024, rte_socket_id(),
-						   RING_F_SP_ENQ | RING_F_SC_DEQ);
-		wire_rings[i][1] = rte_ring_create(tx, 1024, rte_socket_id(),
-						   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		wire_rings[i][0] =
+			rte_ring_create(rx, 1024, rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+		wire_rings[i][1] =
+			rte_ring_create(tx, 1024, rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (wire_rings[i][0] == NULL || wire_rings[i][1] == NULL) {
 			LOG(ERR, "cannot create the rings of %s: %s", name,
 			    rte_strerror(rte_errno));
@@ -234,7 +235,7 @@ ports_init(void)
 	uint16_t pid;
 	int ret;
 
-	RTE_ETH_FOREACH_DEV(pid) {
+	RTE_ETH_FOREACH_DEV (pid) {
 		uint16_t p = sw.n_ports;
 
 		if (p == SW_MAX_PORTS)
@@ -245,7 +246,8 @@ ports_init(void)
 			ret = rte_eth_rx_queue_setup(pid, 0, 1024, rte_eth_dev_socket_id(pid), NULL,
 						     sw.pool);
 		if (ret == 0)
-			ret = rte_eth_tx_queue_setup(pid, 0, 1024, rte_eth_dev_socket_id(pid), NULL);
+			ret = rte_eth_tx_queue_setup(pid, 0, 1024, rte_eth_dev_socket_id(pid),
+						     NULL);
 		if (ret == 0)
 			ret = rte_eth_dev_start(pid);
 		if (ret < 0) {
@@ -357,7 +359,7 @@ eal_argv(int argc, char **argv, int *n)
 		a[j++] = argv[i];
 	}
 	if (!have)
-		a[j++] = (char *)(uintptr_t)"--single-file-segments";
+		a[j++] = (char *)(uintptr_t) "--single-file-segments";
 	*n = j;
 	return a;
 }
@@ -403,10 +405,10 @@ main(int argc, char **argv)
 	if (ret < 0)
 		goto out_eal;
 
-	sw_logtype_ctl = rte_log_register_type_and_pick_level("myriad.switch.control",
-							      RTE_LOG_INFO);
-	sw_logtype_dp = rte_log_register_type_and_pick_level("myriad.switch.datapath",
-							     RTE_LOG_INFO);
+	sw_logtype_ctl =
+		rte_log_register_type_and_pick_level("myriad.switch.control", RTE_LOG_INFO);
+	sw_logtype_dp =
+		rte_log_register_type_and_pick_level("myriad.switch.datapath", RTE_LOG_INFO);
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
 		LOG(ERR, "myriad-switch must be a DPDK primary process");
 		ret = -EINVAL;
@@ -442,8 +444,8 @@ main(int argc, char **argv)
 		goto out;
 	if (stats_telemetry_init() < 0)
 		LOG(WARNING, "telemetry commands not registered");
-	LOG(NOTICE, "ready: %u ports, %u NF slots, control socket %s", sw.n_ports,
-	    sw.conf.max_nfs, sw.conf.socket);
+	LOG(NOTICE, "ready: %u ports, %u NF slots, control socket %s", sw.n_ports, sw.conf.max_nfs,
+	    sw.conf.socket);
 	ret = dp_main(NULL);
 	ctl_join();
 out:

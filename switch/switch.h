@@ -17,27 +17,27 @@
 
 #include <myriad/shm.h>
 
-#define SW_MAX_PORTS 32	    /* RTE_MAX_ETHPORTS in Debian's build */
-#define SW_MAX_MACS 64	    /* MAC addresses of one tenant */
-#define SW_MAX_CHAIN 16	    /* NFs in one chain */
-#define SW_BURST 32	    /* packets per rx/dequeue call: DPDK's usual sweet spot */
-#define SW_HOP_NONE UINT32_MAX
+#define SW_MAX_PORTS 32 /* RTE_MAX_ETHPORTS in Debian's build */
+#define SW_MAX_MACS  64 /* MAC addresses of one tenant */
+#define SW_MAX_CHAIN 16 /* NFs in one chain */
+#define SW_BURST     32 /* packets per rx/dequeue call: DPDK's usual sweet spot */
+#define SW_HOP_NONE  UINT32_MAX
 
 extern int sw_logtype_ctl;
 extern int sw_logtype_dp;
-#define LOG(level, fmt, ...)                                                                   \
+#define LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, sw_logtype_ctl, "myriad: " fmt "\n", ##__VA_ARGS__)
 
 /* Named drop reasons. Every packet that enters is either sent or counted here. */
-#define SW_DROP_REASONS(X)                                                                     \
-	X(UNKNOWN_MAC, "unknown_mac", "destination MAC of no tenant")                          \
-	X(RUNT, "runt", "frame shorter than an Ethernet header")                               \
-	X(OVERSIZE, "oversize", "frame longer than --max-frame, or multi-segment")             \
-	X(NF_DOWN, "nf_down", "next NF of the chain is not running")                           \
-	X(NF_RING_FULL, "nf_ring_full", "NF's input ring full (NF too slow)")                  \
-	X(NF_VERDICT, "nf_verdict_drop", "NF returned the packet with verdict DROP")           \
-	X(NF_BAD_VERDICT, "nf_bad_verdict", "NF returned an undefined verdict")                \
-	X(NF_DEAD, "nf_dead", "held or queued by an NF when it died or was removed")           \
+#define SW_DROP_REASONS(X)                                                           \
+	X(UNKNOWN_MAC, "unknown_mac", "destination MAC of no tenant")                \
+	X(RUNT, "runt", "frame shorter than an Ethernet header")                     \
+	X(OVERSIZE, "oversize", "frame longer than --max-frame, or multi-segment")   \
+	X(NF_DOWN, "nf_down", "next NF of the chain is not running")                 \
+	X(NF_RING_FULL, "nf_ring_full", "NF's input ring full (NF too slow)")        \
+	X(NF_VERDICT, "nf_verdict_drop", "NF returned the packet with verdict DROP") \
+	X(NF_BAD_VERDICT, "nf_bad_verdict", "NF returned an undefined verdict")      \
+	X(NF_DEAD, "nf_dead", "held or queued by an NF when it died or was removed") \
 	X(PORT_TX_FULL, "port_tx_full", "output port did not accept the packet")
 
 enum sw_drop {
@@ -51,9 +51,9 @@ extern const char *const sw_drop_help[SW_DROP_MAX];
 
 /* Where a packet goes next. */
 struct fwd_hop {
-	uint32_t next;	 /* NF slot, or SW_HOP_NONE: the tenant's output port */
-	uint16_t port;	 /* the tenant's output port */
-	uint8_t down;	 /* next is an NF that is not running: drop as nf_down */
+	uint32_t next; /* NF slot, or SW_HOP_NONE: the tenant's output port */
+	uint16_t port; /* the tenant's output port */
+	uint8_t down;  /* next is an NF that is not running: drop as nf_down */
 	uint8_t pad;
 };
 
@@ -70,19 +70,19 @@ struct fwd_mac {
  */
 /* What the data path needs to serve the NF in one slot. */
 struct fwd_slot {
-	struct fwd_hop hop;	/* where the packets this NF forwards go */
-	uint32_t gen;		/* attachment generation; 0: no NF in the slot */
-	uint8_t transport;	/* enum myr_transport */
+	struct fwd_hop hop; /* where the packets this NF forwards go */
+	uint32_t gen;       /* attachment generation; 0: no NF in the slot */
+	uint8_t transport;  /* enum myr_transport */
 	uint8_t pad;
-	uint16_t wake_batch;	/* B: wake a sleeping NF when this many packets wait */
-	uint64_t wake_timeout;	/* B: ... or when the oldest has waited this long (TSC) */
+	uint16_t wake_batch;   /* B: wake a sleeping NF when this many packets wait */
+	uint64_t wake_timeout; /* B: ... or when the oldest has waited this long (TSC) */
 };
 
 struct fwd {
-	uint32_t mac_mask;	   /* mac table slots - 1 (power of two) */
-	struct fwd_mac *macs;	   /* open addressing, linear probing */
-	struct fwd_slot *slots;	   /* [max_nfs] */
-	bool has_default;	   /* send unknown MACs to default_port */
+	uint32_t mac_mask;      /* mac table slots - 1 (power of two) */
+	struct fwd_mac *macs;   /* open addressing, linear probing */
+	struct fwd_slot *slots; /* [max_nfs] */
+	bool has_default;       /* send unknown MACs to default_port */
 	uint16_t default_port;
 };
 
@@ -91,38 +91,38 @@ struct dp_stats {
 	uint64_t rx[SW_MAX_PORTS];
 	uint64_t tx[SW_MAX_PORTS];
 	uint64_t drop[SW_DROP_MAX];
-	uint64_t rounds;	  /* loop iterations */
-	uint64_t busy_rounds;	  /* iterations that moved at least one packet */
-	uint64_t busy_cycles;	  /* TSC cycles spent in busy rounds */
-	uint64_t hops;		  /* packet handlings: port rx and NF returns */
-	uint64_t wakeups;	  /* B: sleeping NFs woken */
-	uint64_t wake_errors;	  /* B: eventfd writes that failed (never expected) */
-	uint64_t active_nfs;	  /* NFs holding packets at the end of the last round */
+	uint64_t rounds;      /* loop iterations */
+	uint64_t busy_rounds; /* iterations that moved at least one packet */
+	uint64_t busy_cycles; /* TSC cycles spent in busy rounds */
+	uint64_t hops;        /* packet handlings: port rx and NF returns */
+	uint64_t wakeups;     /* B: sleeping NFs woken */
+	uint64_t wake_errors; /* B: eventfd writes that failed (never expected) */
+	uint64_t active_nfs;  /* NFs holding packets at the end of the last round */
 } __rte_cache_aligned;
 
 /* Per-NF-slot counters, written by the data path only. */
 struct dp_slot_stats {
-	uint64_t to_nf;	     /* enqueued to the NF */
-	uint64_t from_nf;    /* returned by the NF */
-	uint64_t ring_full;  /* dropped: to_nf ring full */
+	uint64_t to_nf;     /* enqueued to the NF */
+	uint64_t from_nf;   /* returned by the NF */
+	uint64_t ring_full; /* dropped: to_nf ring full */
 	uint64_t verdict_drop;
 	uint64_t bad_verdict;
-	uint64_t wakeups;    /* B: times the data path woke the NF */
+	uint64_t wakeups; /* B: times the data path woke the NF */
 	uint64_t pad[2];
 } __rte_cache_aligned;
 
 struct sw_conf {
 	const char *socket;
-	const char *nf_path;  /* directories searched for NF programs, ':'-separated */
-	uint32_t n_wire;      /* virtual-wire ports to create */
+	const char *nf_path; /* directories searched for NF programs, ':'-separated */
+	uint32_t n_wire;     /* virtual-wire ports to create */
 	uint32_t max_nfs;
 	uint32_t ring_size;
 	uint32_t pool_size;
 	uint32_t max_frame;
-	int default_port;     /* -1: drop unknown MACs */
-	uint32_t wake_batch;  /* B defaults, see struct fwd_slot */
+	int default_port;    /* -1: drop unknown MACs */
+	uint32_t wake_batch; /* B defaults, see struct fwd_slot */
 	uint32_t wake_timeout_us;
-	int ctl_core;	      /* -1: EAL's choice for control threads */
+	int ctl_core; /* -1: EAL's choice for control threads */
 };
 
 struct sw {
@@ -133,9 +133,9 @@ struct sw {
 	uint16_t n_ports;
 	uint16_t ports[SW_MAX_PORTS];
 	char port_names[SW_MAX_PORTS][MYR_NAME_MAX];
-	int owner_off;		    /* mbuf dynfield: slot+1 of the NF holding it, or 0 */
+	int owner_off; /* mbuf dynfield: slot+1 of the NF holding it, or 0 */
 
-	struct fwd *fwd;	    /* published snapshot; atomic load/store */
+	struct fwd *fwd; /* published snapshot; atomic load/store */
 	/*
 	 * Grace periods, quiescent-state style: the control thread bumps sync_token
 	 * (release) after publishing a change; the data path, between rounds, loads it
@@ -145,13 +145,13 @@ struct sw {
 	 */
 	uint64_t sync_token __rte_cache_aligned;
 	uint64_t sync_seen __rte_cache_aligned;
-	volatile int dp_running;    /* data path loop is live */
-	volatile int quit;	    /* 2: control plane stopping NFs; 1: data path stops */
+	volatile int dp_running; /* data path loop is live */
+	volatile int quit;       /* 2: control plane stopping NFs; 1: data path stops */
 
 	struct dp_stats dp;
 	struct dp_slot_stats *slot_stats; /* [max_nfs] */
-	int *wake_fd;			  /* [max_nfs] B: eventfd of the NF in the slot, or -1 */
-	uint64_t ctl_drop[SW_DROP_MAX];	  /* drops counted by the control thread */
+	int *wake_fd;                     /* [max_nfs] B: eventfd of the NF in the slot, or -1 */
+	uint64_t ctl_drop[SW_DROP_MAX];   /* drops counted by the control thread */
 };
 
 extern struct sw sw;

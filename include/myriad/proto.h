@@ -26,14 +26,14 @@
 
 #include <myriad/shm.h>
 
-#define MYR_PROTO_MAGIC 0x4c43594dU /* "MYCL" */
+#define MYR_PROTO_MAGIC   0x4c43594dU /* "MYCL" */
 #define MYR_PROTO_VERSION 1
 
-#define MYR_CMD_MAX 8192	  /* bytes of one command's payload */
-#define MYR_CMD_ARGS_MAX 64	  /* arguments of one command */
-#define MYR_REPLY_MAX (16u << 20) /* bytes of one reply: stats of thousands of NFs */
-#define MYR_SEGS_MAX 32		  /* memory segments an NF maps */
-#define MYR_FDS_MAX (MYR_SEGS_MAX + 1) /* fds in one message: segments + wake eventfd */
+#define MYR_CMD_MAX        8192               /* bytes of one command's payload */
+#define MYR_CMD_ARGS_MAX   64                 /* arguments of one command */
+#define MYR_REPLY_MAX      (16u << 20)        /* bytes of one reply: stats of thousands of NFs */
+#define MYR_SEGS_MAX       32                 /* memory segments an NF maps */
+#define MYR_FDS_MAX        (MYR_SEGS_MAX + 1) /* fds in one message: segments + wake eventfd */
 #define MYR_DEFAULT_SOCKET "/run/myriad/myriad.sock"
 
 enum myr_msg_type {
@@ -44,11 +44,11 @@ enum myr_msg_type {
 };
 
 struct myr_msg_hdr {
-	uint32_t magic;	  /* MYR_PROTO_MAGIC */
+	uint32_t magic;   /* MYR_PROTO_MAGIC */
 	uint16_t version; /* MYR_PROTO_VERSION */
-	uint16_t type;	  /* enum myr_msg_type */
-	uint32_t len;	  /* payload bytes after this header */
-	uint32_t seq;	  /* echoed in the reply */
+	uint16_t type;    /* enum myr_msg_type */
+	uint32_t len;     /* payload bytes after this header */
+	uint32_t seq;     /* echoed in the reply */
 };
 
 /*
@@ -58,23 +58,23 @@ struct myr_msg_hdr {
  */
 
 struct myr_hello {
-	uint32_t shm_version;	  /* MYR_SHM_VERSION the NF was built against */
-	uint32_t transport;	  /* enum myr_transport */
-	uint32_t pid;		  /* informational: the switch trusts SO_PEERCRED */
-	uint32_t flags;		  /* none defined; must be 0 */
-	char name[MYR_NAME_MAX];  /* NF name, NUL-terminated */
+	uint32_t shm_version;      /* MYR_SHM_VERSION the NF was built against */
+	uint32_t transport;        /* enum myr_transport */
+	uint32_t pid;              /* informational: the switch trusts SO_PEERCRED */
+	uint32_t flags;            /* none defined; must be 0 */
+	char name[MYR_NAME_MAX];   /* NF name, NUL-terminated */
 	char tenant[MYR_NAME_MAX]; /* tenant to join if the NF was not declared, or "" */
 };
 
 struct myr_seg {
-	uint64_t addr;	 /* virtual address to map it at (same as in the switch) */
-	uint64_t len;	 /* bytes */
+	uint64_t addr;   /* virtual address to map it at (same as in the switch) */
+	uint64_t len;    /* bytes */
 	uint64_t offset; /* offset in the fd */
 };
 
 struct myr_welcome {
-	int32_t status;	   /* 0, or -errno with error[] saying why */
-	uint32_t slot;	   /* the NF's channel */
+	int32_t status;    /* 0, or -errno with error[] saying why */
+	uint32_t slot;     /* the NF's channel */
 	uint64_t shm_addr; /* address of struct myr_shm */
 	uint32_t n_segs;   /* segments, and fds in the ancillary data */
 	uint32_t wake_fd;  /* 1: one more fd follows the segments' (B): an eventfd the

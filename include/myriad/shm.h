@@ -29,11 +29,11 @@
 
 #include <stdint.h>
 
-#define MYR_SHM_MAGIC 0x3152594dU /* "MYR1" */
+#define MYR_SHM_MAGIC   0x3152594dU /* "MYR1" */
 #define MYR_SHM_VERSION 2
 
 /* Names of the shared DPDK objects, formatted into the caller's buffer. */
-#define MYR_MZ_CHAN "myr_chan"
+#define MYR_MZ_CHAN   "myr_chan"
 #define MYR_POOL_NAME "myr_pool"
 /* Virtual-wire rings of port N: the traffic source enqueues into RX, the sink
  * dequeues from TX (directions as the switch sees them). */
@@ -45,14 +45,14 @@
 /* Verdicts an NF gives each packet it returns; carried in the pointer's low bits. */
 enum myr_verdict {
 	MYR_V_FORWARD = 0, /* to the next hop of the chain (or the output port) */
-	MYR_V_DROP = 1,	   /* drop; counted under the NF's "nf_verdict_drop" */
+	MYR_V_DROP = 1,    /* drop; counted under the NF's "nf_verdict_drop" */
 	MYR_V_TO_PORT = 2, /* skip the rest of the chain, go to the tenant's port */
 };
 #define MYR_VERDICT_MASK 0x3fULL /* bits a valid mbuf pointer never sets */
 
 /* Transports an NF can attach with (DESIGN.md): only those built are accepted. */
 enum myr_transport {
-	MYR_T_POLL = 0,	 /* A: busy-polling NF */
+	MYR_T_POLL = 0,  /* A: busy-polling NF */
 	MYR_T_BLOCK = 1, /* B: sleeping NF woken by the switch */
 	MYR_T_MAX,
 };
@@ -68,8 +68,8 @@ enum myr_chan_state {
 
 /* Written by the switch; read by the NF. */
 struct myr_chan_sw {
-	uint32_t state;	    /* enum myr_chan_state; store-release by the switch */
-	uint32_t slot;	    /* this channel's index, constant */
+	uint32_t state;     /* enum myr_chan_state; store-release by the switch */
+	uint32_t slot;      /* this channel's index, constant */
 	uint32_t to_nf_off; /* offset of the to_nf ring from the channel start */
 	uint32_t from_nf_off;
 	uint32_t transport; /* enum myr_transport of the attached NF */
@@ -78,9 +78,9 @@ struct myr_chan_sw {
 
 /* Written by the NF; read by the switch (statistics only, never trusted). */
 struct myr_chan_nf {
-	uint64_t n_rx;	  /* packets the NF dequeued */
-	uint64_t n_tx;	  /* packets the NF returned */
-	uint64_t n_loops; /* iterations of the NF's run loop */
+	uint64_t n_rx;     /* packets the NF dequeued */
+	uint64_t n_tx;     /* packets the NF returned */
+	uint64_t n_loops;  /* iterations of the NF's run loop */
 	uint64_t n_sleeps; /* B: times the NF went to sleep */
 	/*
 	 * B: odd while the NF is asleep or about to sleep, even while it runs. The NF
@@ -100,7 +100,7 @@ struct myr_chan {
 };
 
 struct myr_shm {
-	uint32_t magic;	    /* MYR_SHM_MAGIC */
+	uint32_t magic;     /* MYR_SHM_MAGIC */
 	uint32_t version;   /* MYR_SHM_VERSION */
 	uint32_t max_nfs;   /* number of channels */
 	uint32_t ring_size; /* slots in each ring (power of two) */
@@ -111,7 +111,8 @@ struct myr_shm {
 static inline struct myr_chan *
 myr_shm_chan(const struct myr_shm *shm, uint32_t slot)
 {
-	return (struct myr_chan *)((uintptr_t)shm + shm->chans_off + (uint64_t)slot * shm->chan_size);
+	return (struct myr_chan *)((uintptr_t)shm + shm->chans_off +
+				   (uint64_t)slot * shm->chan_size);
 }
 
 #endif /* MYRIAD_SHM_H */

@@ -117,7 +117,8 @@ main(int argc, char **argv)
 		if (i + 1 >= argc || rule_parse(&fw, argv[i], argv[i + 1]) < 0) {
 			fprintf(stderr,
 				"usage: %s [--switch PATH] --name NAME [--tenant T] "
-				"[--drop-ethertype N] [--drop-src-mac MAC] [--drop-len-over N]...\n",
+				"[--drop-ethertype N] [--drop-src-mac MAC] [--drop-len-over "
+				"N]...\n",
 				argv[0]);
 			return 2;
 		}

@@ -79,7 +79,8 @@ main(int argc, char **argv)
 			rw.dec_ttl = 1;
 		} else {
 			fprintf(stderr,
-				"usage: %s [--switch PATH] --name NAME [--tenant T] [--src-mac MAC] "
+				"usage: %s [--switch PATH] --name NAME [--tenant T] [--src-mac "
+				"MAC] "
 				"[--dst-mac MAC] [--dec-ttl]\n",
 				argv[0]);
 			return 2;

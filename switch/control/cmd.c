@@ -213,7 +213,7 @@ cmd_tenant_list(struct args *a, struct out *o)
 	}
 	if (o->json)
 		out_printf(o, "[");
-	TAILQ_FOREACH(t, &tenants, next) {
+	TAILQ_FOREACH (t, &tenants, next) {
 		tenant_print(o, t, first);
 		first = false;
 	}
@@ -410,12 +410,13 @@ nf_print(struct out *o, const struct nf *nf, bool first)
 			   ",\"sleeps\":%" PRIu64 ",\"wake_batch\":%u,\"wake_timeout_us\":%u}",
 			   first ? "" : ",", nf->name, nf->tenant ? nf->tenant->name : "",
 			   nf_state_names[nf->state], transport_names[nf->transport], nf->slot,
-			   (int)nf->pid, nf->n_starts, to, from, full, vd, wk, sleeps, nf->wake_batch,
-			   nf->wake_timeout_us);
+			   (int)nf->pid, nf->n_starts, to, from, full, vd, wk, sleeps,
+			   nf->wake_batch, nf->wake_timeout_us);
 		return;
 	}
-	out_printf(o, "%-16s %-12s %-8s %-5s slot %-5d pid %-7d in %-10" PRIu64 " out %-10" PRIu64
-		      " ring_full %" PRIu64 " drop %" PRIu64,
+	out_printf(o,
+		   "%-16s %-12s %-8s %-5s slot %-5d pid %-7d in %-10" PRIu64 " out %-10" PRIu64
+		   " ring_full %" PRIu64 " drop %" PRIu64,
 		   nf->name, nf->tenant ? nf->tenant->name : "-", nf_state_names[nf->state],
 		   transport_names[nf->transport], nf->slot, (int)nf->pid, to, from, full, vd);
 	if (nf->transport == MYR_T_BLOCK)
@@ -442,7 +443,7 @@ cmd_nf_list(struct args *a, struct out *o)
 	}
 	if (o->json)
 		out_printf(o, "[");
-	TAILQ_FOREACH(nf, &nfs, next) {
+	TAILQ_FOREACH (nf, &nfs, next) {
 		if (nf->removed)
 			continue;
 		if (tenant != NULL && (nf->tenant == NULL || strcmp(nf->tenant->name, tenant)))
@@ -465,10 +466,11 @@ cmd_port_list(struct args *a, struct out *o)
 		out_printf(o, "[");
 	for (p = 0; p < sw.n_ports; p++) {
 		if (o->json)
-			out_printf(o, "%s{\"index\":%u,\"name\":\"%s\",\"port_id\":%u}", p ? "," : "",
-				   p, sw.port_names[p], sw.ports[p]);
+			out_printf(o, "%s{\"index\":%u,\"name\":\"%s\",\"port_id\":%u}",
+				   p ? "," : "", p, sw.port_names[p], sw.ports[p]);
 		else
-			out_printf(o, "%-3u %-24s dpdk port %u\n", p, sw.port_names[p], sw.ports[p]);
+			out_printf(o, "%-3u %-24s dpdk port %u\n", p, sw.port_names[p],
+				   sw.ports[p]);
 	}
 	if (o->json)
 		out_printf(o, "]\n");
@@ -515,8 +517,9 @@ cmd_stats(struct args *a, struct out *o)
 	busy = rd(&sw.dp.busy_cycles);
 	hops = rd(&sw.dp.hops);
 	if (o->json) {
-		out_printf(o, "{\"rx\":%" PRIu64 ",\"tx\":%" PRIu64 ",\"dropped\":%" PRIu64
-			      ",\"in_flight\":%" PRId64 ",\"drops\":{",
+		out_printf(o,
+			   "{\"rx\":%" PRIu64 ",\"tx\":%" PRIu64 ",\"dropped\":%" PRIu64
+			   ",\"in_flight\":%" PRId64 ",\"drops\":{",
 			   t.rx, t.tx, t.drops, (int64_t)(t.rx - t.tx - t.drops));
 		for (i = 0; i < SW_DROP_MAX; i++)
 			out_printf(o, "%s\"%s\":%" PRIu64, i ? "," : "", sw_drop_names[i],
@@ -541,7 +544,7 @@ cmd_stats(struct args *a, struct out *o)
 			bool first = true;
 
 			out_printf(o, ",\"nfs\":[");
-			TAILQ_FOREACH(nf, &nfs, next) {
+			TAILQ_FOREACH (nf, &nfs, next) {
 				if (nf->removed)
 					continue;
 				nf_print(o, nf, first);
@@ -552,8 +555,9 @@ cmd_stats(struct args *a, struct out *o)
 		out_printf(o, "}\n");
 		return 0;
 	}
-	out_printf(o, "packets: rx %" PRIu64 "  tx %" PRIu64 "  dropped %" PRIu64
-		      "  in flight %" PRId64 "\n",
+	out_printf(o,
+		   "packets: rx %" PRIu64 "  tx %" PRIu64 "  dropped %" PRIu64
+		   "  in flight %" PRId64 "\n",
 		   t.rx, t.tx, t.drops, (int64_t)(t.rx - t.tx - t.drops));
 	for (i = 0; i < sw.n_ports; i++)
 		out_printf(o, "port %-20s rx %-12" PRIu64 " tx %" PRIu64 "\n", sw.port_names[i],
@@ -569,7 +573,7 @@ cmd_stats(struct args *a, struct out *o)
 	if (with_nfs) {
 		const struct nf *nf;
 
-		TAILQ_FOREACH(nf, &nfs, next)
+		TAILQ_FOREACH (nf, &nfs, next)
 			if (!nf->removed)
 				nf_print(o, nf, false);
 	}
@@ -584,9 +588,9 @@ cmd_status(struct args *a, struct out *o)
 	unsigned int n_t = 0, n_nf = 0, n_up = 0;
 
 	(void)a;
-	TAILQ_FOREACH(t, &tenants, next)
+	TAILQ_FOREACH (t, &tenants, next)
 		n_t++;
-	TAILQ_FOREACH(nf, &nfs, next) {
+	TAILQ_FOREACH (nf, &nfs, next) {
 		if (nf->removed)
 			continue;
 		n_nf++;
@@ -610,13 +614,14 @@ cmd_status(struct args *a, struct out *o)
 static int
 cmd_log(struct args *a, struct out *o)
 {
-	static const char *const levels[] = { "", "emerg", "alert", "crit", "err", "warning",
-					      "notice", "info", "debug" };
+	static const char *const levels[] = { "",        "emerg",  "alert", "crit", "err",
+					      "warning", "notice", "info",  "debug" };
 	const char *pattern = "myriad.*";
 	unsigned int l;
 
 	if (a->i >= a->argc) {
-		out_printf(o, o->json ? "{\"switch.control\":\"%s\"}\n" : "myriad.switch.control %s\n",
+		out_printf(o,
+			   o->json ? "{\"switch.control\":\"%s\"}\n" : "myriad.switch.control %s\n",
 			   levels[rte_log_get_level(sw_logtype_ctl)]);
 		return 0;
 	}

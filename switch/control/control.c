@@ -30,8 +30,8 @@ pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
 struct conn {
 	struct ev ev;
 	int fd;
-	struct nf *nf;	 /* registered NF on this connection, or NULL */
-	size_t len;	 /* bytes in buf */
+	struct nf *nf; /* registered NF on this connection, or NULL */
+	size_t len;    /* bytes in buf */
 	uint8_t buf[sizeof(struct myr_msg_hdr) + MYR_CMD_MAX];
 };
 
@@ -335,8 +335,9 @@ segs_init(void)
 {
 	n_segs = 0;
 	if (rte_memseg_contig_walk_thread_unsafe(seg_walk, NULL) != 0 || n_segs == 0) {
-		LOG(ERR, "cannot share the packet memory with NFs (needs hugepages and "
-			 "--single-file-segments; %u segments)",
+		LOG(ERR,
+		    "cannot share the packet memory with NFs (needs hugepages and "
+		    "--single-file-segments; %u segments)",
 		    n_segs);
 		return -ENOTSUP;
 	}

@@ -24,7 +24,7 @@ extern pthread_mutex_t ctl_lock;
 enum nf_state {
 	NF_DOWN,     /* declared, no process attached */
 	NF_STARTING, /* spawned by the switch, not registered yet */
-	NF_UP,	     /* attached: has a slot, receives packets */
+	NF_UP,       /* attached: has a slot, receives packets */
 	NF_DYING,    /* connection closed or stop asked; waiting for the process to exit */
 };
 extern const char *const nf_state_names[];
@@ -40,20 +40,20 @@ struct tenant;
 struct nf {
 	TAILQ_ENTRY(nf) next;
 	char name[MYR_NAME_MAX];
-	struct tenant *tenant;	 /* NULL once removed from its tenant */
+	struct tenant *tenant; /* NULL once removed from its tenant */
 	enum nf_state state;
 	enum myr_transport transport;
-	int32_t slot;		 /* channel, or -1 */
-	pid_t pid;		 /* 0 when no process */
-	struct ev pid_ev;	 /* pidfd readable: the process exited */
+	int32_t slot;     /* channel, or -1 */
+	pid_t pid;        /* 0 when no process */
+	struct ev pid_ev; /* pidfd readable: the process exited */
 	int pidfd;
-	struct conn *conn;	 /* registration connection, while attached */
-	char **exec_argv;	 /* program the switch spawns, or NULL */
-	bool spawned;		 /* pid is our child: reap it */
-	bool removed;		 /* deleted: free once its process is gone */
-	uint32_t n_starts;	 /* processes that attached under this name */
-	uint32_t gen;		 /* attachment generation of its current slot */
-	uint32_t wake_batch;	 /* B: see struct fwd_slot */
+	struct conn *conn;   /* registration connection, while attached */
+	char **exec_argv;    /* program the switch spawns, or NULL */
+	bool spawned;        /* pid is our child: reap it */
+	bool removed;        /* deleted: free once its process is gone */
+	uint32_t n_starts;   /* processes that attached under this name */
+	uint32_t gen;        /* attachment generation of its current slot */
+	uint32_t wake_batch; /* B: see struct fwd_slot */
 	uint32_t wake_timeout_us;
 };
 TAILQ_HEAD(nf_list, nf);
@@ -89,8 +89,8 @@ struct nf *nf_lookup(const char *name);
 int tenant_add(const char *name, const uint64_t *macs, unsigned int n_macs, uint16_t port,
 	       struct out *err);
 int tenant_del(struct tenant *t, struct out *err);
-int nf_add(const char *name, struct tenant *t, int pos, char **exec_argv,
-	   enum myr_transport tr, struct out *err);
+int nf_add(const char *name, struct tenant *t, int pos, char **exec_argv, enum myr_transport tr,
+	   struct out *err);
 int nf_del(struct nf *nf, struct out *err);
 int nf_spawn(struct nf *nf, struct out *err);
 int nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport tr);

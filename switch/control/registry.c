@@ -38,7 +38,7 @@ struct tenant_list tenants = TAILQ_HEAD_INITIALIZER(tenants);
 struct nf_list nfs = TAILQ_HEAD_INITIALIZER(nfs);
 
 static uint32_t *free_slots; /* stack of unused channel indexes */
-static uint32_t attach_gen;   /* tells the data path that a slot changed hands */
+static uint32_t attach_gen;  /* tells the data path that a slot changed hands */
 static uint32_t n_free;
 
 #define ERR(o, fmt, ...) out_printf(o, fmt, ##__VA_ARGS__)
@@ -76,7 +76,7 @@ tenant_lookup(const char *name)
 {
 	struct tenant *t;
 
-	TAILQ_FOREACH(t, &tenants, next)
+	TAILQ_FOREACH (t, &tenants, next)
 		if (strcmp(t->name, name) == 0)
 			return t;
 	return NULL;
@@ -87,7 +87,7 @@ nf_lookup(const char *name)
 {
 	struct nf *nf;
 
-	TAILQ_FOREACH(nf, &nfs, next)
+	TAILQ_FOREACH (nf, &nfs, next)
 		if (strcmp(nf->name, name) == 0 && !nf->removed)
 			return nf;
 	return NULL;
@@ -153,7 +153,7 @@ fwd_build(const struct fwd *old)
 
 	if (f == NULL)
 		return NULL;
-	TAILQ_FOREACH(t, &tenants, next)
+	TAILQ_FOREACH (t, &tenants, next)
 		n_macs += t->n_macs;
 	/* at most half full, so that a miss ends quickly */
 	while (size < 2 * n_macs)
@@ -167,7 +167,7 @@ fwd_build(const struct fwd *old)
 	}
 	for (i = 0; i < size; i++)
 		f->macs[i].key = FWD_MAC_EMPTY;
-	TAILQ_FOREACH(t, &tenants, next) {
+	TAILQ_FOREACH (t, &tenants, next) {
 		struct fwd_hop first = hop_to(t, 0);
 
 		for (i = 0; i < t->n_macs; i++) {
@@ -181,9 +181,10 @@ fwd_build(const struct fwd *old)
 		}
 		for (i = 0; i < t->n_chain; i++)
 			if (t->chain[i]->state == NF_UP)
-				f->slots[t->chain[i]->slot] = slot_of(t->chain[i], hop_to(t, i + 1));
+				f->slots[t->chain[i]->slot] =
+					slot_of(t->chain[i], hop_to(t, i + 1));
 	}
-	TAILQ_FOREACH(nf, &nfs, next)
+	TAILQ_FOREACH (nf, &nfs, next)
 		if (nf->slot >= 0 && nf->state == NF_UP && nf->tenant == NULL && old != NULL)
 			f->slots[nf->slot] = slot_of(nf, old->slots[nf->slot].hop);
 	f->has_default = sw.conf.default_port >= 0;
@@ -230,11 +231,11 @@ slot_get(enum myr_transport tr)
 	c = myr_shm_chan(sw.shm, s);
 	/* nobody uses the rings of a free slot: re-initialising them empties them */
 	snprintf(name, sizeof(name), "nf%u_in", s);
-	rte_ring_init((struct rte_ring *)((char *)c + c->sw.to_nf_off), name,
-		      sw.conf.ring_size, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rte_ring_init((struct rte_ring *)((char *)c + c->sw.to_nf_off), name, sw.conf.ring_size,
+		      RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "nf%u_out", s);
-	rte_ring_init((struct rte_ring *)((char *)c + c->sw.from_nf_off), name,
-		      sw.conf.ring_size, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rte_ring_init((struct rte_ring *)((char *)c + c->sw.from_nf_off), name, sw.conf.ring_size,
+		      RING_F_SP_ENQ | RING_F_SC_DEQ);
 	memset(&c->nf, 0, sizeof(c->nf));
 	memset(&sw.slot_stats[s], 0, sizeof(sw.slot_stats[s]));
 	c->sw.transport = tr;
@@ -383,7 +384,7 @@ mac_owner(uint64_t mac)
 	struct tenant *t;
 	unsigned int i;
 
-	TAILQ_FOREACH(t, &tenants, next)
+	TAILQ_FOREACH (t, &tenants, next)
 		for (i = 0; i < t->n_macs; i++)
 			if (t->macs[i] == mac)
 				return t;
@@ -481,7 +482,8 @@ nf_stop(struct nf *nf)
 
 		__atomic_store_n(&c->sw.state, MYR_CHAN_STOP, __ATOMIC_RELEASE);
 	}
-	/* closing the connection (which also wakes a sleeping NF) is the stop signal the NF cannot miss */
+	/* closing the connection (which also wakes a sleeping NF) is the stop signal the NF cannot
+	 * miss */
 	if (nf->conn != NULL)
 		conn_close(nf->conn);
 	if (nf->pid > 0 && nf->pidfd >= 0) {
@@ -813,12 +815,12 @@ registry_stop_all(void)
 	struct nf *nf, *tmp;
 	bool waiting;
 
-	TAILQ_FOREACH(nf, &nfs, next)
+	TAILQ_FOREACH (nf, &nfs, next)
 		if (nf->state == NF_UP || nf->state == NF_STARTING)
 			nf_stop(nf);
 	do {
 		waiting = false;
-		RTE_TAILQ_FOREACH_SAFE(nf, &nfs, next, tmp) {
+		RTE_TAILQ_FOREACH_SAFE (nf, &nfs, next, tmp) {
 			struct pollfd p = { .fd = nf->pidfd, .events = POLLIN };
 
 			if (nf->pid <= 0 || nf->pidfd < 0)
@@ -831,7 +833,7 @@ registry_stop_all(void)
 		if (waiting)
 			rte_delay_us_sleep(1000);
 	} while (waiting && rte_get_timer_cycles() < deadline);
-	RTE_TAILQ_FOREACH_SAFE(nf, &nfs, next, tmp) {
+	RTE_TAILQ_FOREACH_SAFE (nf, &nfs, next, tmp) {
 		if (nf->pid > 0) {
 			LOG(WARNING, "NF %s (pid %d) did not exit: killing it", nf->name, nf->pid);
 			kill(nf->pid, SIGKILL);

@@ -29,32 +29,32 @@ struct pend {
 
 /* The data path's own view of one NF slot; never shared. */
 struct dp_slot {
-	uint32_t gen;	     /* attachment this state belongs to (struct fwd_slot) */
+	uint32_t gen;        /* attachment this state belongs to (struct fwd_slot) */
 	uint32_t active;     /* position in dp.active + 1; 0: not listed */
-	uint64_t held;	     /* packets enqueued to the NF and not returned yet */
+	uint64_t held;       /* packets enqueued to the NF and not returned yet */
 	uint64_t wait_since; /* B: TSC of the oldest packet a sleeping NF was not woken for */
-	uint32_t woke;	     /* B: the NF's sleep_seq we last woke; never wake it twice */
-	uint32_t aging;	     /* B: listed in dp.aging */
+	uint32_t woke;       /* B: the NF's sleep_seq we last woke; never wake it twice */
+	uint32_t aging;      /* B: listed in dp.aging */
 };
 
 struct dp {
 	struct rte_ring **to_nf;   /* [max_nfs] */
 	struct rte_ring **from_nf; /* [max_nfs] */
 	struct myr_chan **chans;   /* [max_nfs] */
-	struct dp_slot *slots;	   /* [max_nfs] */
+	struct dp_slot *slots;     /* [max_nfs] */
 	/*
 	 * NFs that hold packets: the only ones worth polling, since an NF never creates
 	 * a packet. Work per round grows with active NFs, not attached ones.
 	 */
 	uint32_t *active;
 	uint32_t n_active;
-	uint32_t *aging;	   /* B: sleeping NFs with packets they were not woken for */
+	uint32_t *aging; /* B: sleeping NFs with packets they were not woken for */
 	uint32_t n_aging;
-	uint64_t now;		   /* TSC at the start of the round */
-	struct pend *slot_pend;	   /* [max_nfs] */
-	uint32_t *dirty;	   /* slots with pending packets */
+	uint64_t now;           /* TSC at the start of the round */
+	struct pend *slot_pend; /* [max_nfs] */
+	uint32_t *dirty;        /* slots with pending packets */
 	uint32_t n_dirty;
-	uint32_t port_dirty;	   /* bitmap of ports with pending packets */
+	uint32_t port_dirty; /* bitmap of ports with pending packets */
 	struct pend port_pend[SW_MAX_PORTS];
 	uint16_t n_drop;
 	struct rte_mbuf *drops[SW_BURST];

@@ -21,10 +21,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* An invariant of the codec is broken: crash so that the fuzzer keeps the input. */
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond))                                                               \
-			abort();                                                           \
+#define CHECK(cond)              \
+	do {                     \
+		if (!(cond))     \
+			abort(); \
 	} while (0)
 
 /* What the server does with a CMD payload; a decoded command re-encodes to the same bytes. */
