@@ -61,6 +61,11 @@ struct options {
 	uint32_t burst;
 	bool json;
 	bool quiet;
+	/* attach to another primary's objects instead of the switch's wire port rings */
+	const char *pool_name;
+	const char *tx_ring_name;
+	const char *rx_ring_name;
+	const char *pool_ops;
 };
 
 struct src_count {
@@ -165,7 +170,14 @@ usage(FILE *f)
 		"  --drain MS             after sending, receive until MS ms of silence (500)\n"
 		"  --burst N              packets per burst, 1..%u (default 32)\n"
 		"  --json                 print the summary as one JSON object\n"
-		"  --quiet                no per-second lines on stderr\n",
+		"  --quiet                no per-second lines on stderr\n"
+		"  --pool NAME            packet pool to use (default " MYR_POOL_NAME ")\n"
+		"  --tx-ring NAME         ring to send into, instead of --tx-port's\n"
+		"  --rx-ring NAME         ring to receive from, instead of --rx-port's\n"
+		"                         (these three attach to any primary, e.g. dpdk-testpmd\n"
+		"                         with net_ring ports: mb_pool_0, ETH_RXTX0_net_ring0)\n"
+		"  --pool-ops NAME        the mempool ops the --pool's primary created it with\n"
+		"                         (default ring_mp_mc, DPDK's default for packet pools)\n",
 		PKT_MIN_SIZE, PKT_MAX_SIZE, PKT_MIN_SIZE, STALL_SEC, MAX_BURST);
 }
 
@@ -294,6 +306,10 @@ enum {
 	OPT_BURST,
 	OPT_JSON,
 	OPT_QUIET,
+	OPT_POOL,
+	OPT_TX_RING,
+	OPT_RX_RING,
+	OPT_POOL_OPS,
 	OPT_HELP,
 };
 
@@ -314,6 +330,10 @@ static const struct option long_options[] = {
 	{"burst", required_argument, NULL, OPT_BURST},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"pool", required_argument, NULL, OPT_POOL},
+	{"tx-ring", required_argument, NULL, OPT_TX_RING},
+	{"rx-ring", required_argument, NULL, OPT_RX_RING},
+	{"pool-ops", required_argument, NULL, OPT_POOL_OPS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -332,6 +352,7 @@ parse_args(struct options *o, int argc, char **argv)
 		.size = PKT_MIN_SIZE,
 		.drain_ms = 500,
 		.burst = 32,
+		.pool_ops = "ring_mp_mc",
 	};
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
@@ -401,6 +422,23 @@ parse_args(struct options *o, int argc, char **argv)
 			break;
 		case OPT_QUIET:
 			o->quiet = true;
+			break;
+		case OPT_POOL_OPS:
+			o->pool_ops = optarg;
+			break;
+		case OPT_POOL:
+		case OPT_TX_RING:
+		case OPT_RX_RING:
+			if (*optarg == '\0' || strlen(optarg) >= RTE_RING_NAMESIZE)
+				return bad_option(opt == OPT_POOL ? "pool" :
+						  opt == OPT_TX_RING ? "tx-ring" : "rx-ring",
+						  optarg, "expected a name of 1..31 characters");
+			if (opt == OPT_POOL)
+				o->pool_name = optarg;
+			else if (opt == OPT_TX_RING)
+				o->tx_ring_name = optarg;
+			else
+				o->rx_ring_name = optarg;
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -853,6 +891,41 @@ print_summary(const struct gen *g)
 	       g->hz, stop_names[g->stopped_by]);
 }
 
+/*
+ * A mempool records its ops (the functions behind get and put) as an index into a
+ * table that each process fills in the order its libraries register ops. A primary
+ * linked differently from us (dpdk-testpmd links every driver; we do not) has another
+ * order: testpmd's index 3 is ring_mp_mc, ours is ring_sp_sc, and using it corrupts
+ * the pool within a second. Make the pool's index mean, in this process, the ops the
+ * primary created it with, by swapping two entries of our own table. Only this
+ * process's table changes; nothing in shared memory does.
+ */
+static int
+remap_pool_ops(const struct rte_mempool *mp, const char *name)
+{
+	struct rte_mempool_ops tmp;
+	int32_t want = -1, i;
+
+	for (i = 0; i < (int32_t)rte_mempool_ops_table.num_ops; i++)
+		if (strcmp(rte_mempool_ops_table.ops[i].name, name) == 0)
+			want = i;
+	if (want < 0) {
+		fprintf(stderr, PROG ": no mempool ops '%s' in this process\n", name);
+		return -EINVAL;
+	}
+	if (mp->ops_index < 0 || mp->ops_index >= (int32_t)rte_mempool_ops_table.num_ops) {
+		fprintf(stderr, PROG ": pool %s has ops index %d beyond our %u ops\n", mp->name,
+			mp->ops_index, rte_mempool_ops_table.num_ops);
+		return -EINVAL;
+	}
+	if (want != mp->ops_index) {
+		tmp = rte_mempool_ops_table.ops[mp->ops_index];
+		rte_mempool_ops_table.ops[mp->ops_index] = rte_mempool_ops_table.ops[want];
+		rte_mempool_ops_table.ops[want] = tmp;
+	}
+	return 0;
+}
+
 static int
 setup(struct gen *g, const char *prefix)
 {
@@ -860,14 +933,21 @@ setup(struct gen *g, const char *prefix)
 	char name[RTE_RING_NAMESIZE];
 	uint32_t i, room;
 
-	g->pool = rte_mempool_lookup(MYR_POOL_NAME);
+	const char *pool_name = o->pool_name ? o->pool_name : MYR_POOL_NAME;
+
+	g->pool = rte_mempool_lookup(pool_name);
 	if (g->pool == NULL) {
-		fprintf(stderr, PROG ": no pool " MYR_POOL_NAME
-			": is myriad-switch running with --file-prefix %s?\n", prefix);
+		fprintf(stderr, PROG ": no pool %s: is myriad-switch running with "
+			"--file-prefix %s?\n", pool_name, prefix);
 		return -ENOENT;
 	}
+	if (o->pool_name != NULL && remap_pool_ops(g->pool, o->pool_ops) < 0)
+		return -EINVAL;
 	if (o->tx) {
-		snprintf(name, sizeof(name), MYR_WIRE_RX_FMT, o->tx_port);
+		if (o->tx_ring_name != NULL)
+			snprintf(name, sizeof(name), "%s", o->tx_ring_name);
+		else
+			snprintf(name, sizeof(name), MYR_WIRE_RX_FMT, o->tx_port);
 		g->tx_ring = rte_ring_lookup(name);
 		if (g->tx_ring == NULL) {
 			fprintf(stderr, PROG ": no ring %s: is myriad-switch running with "
@@ -883,7 +963,10 @@ setup(struct gen *g, const char *prefix)
 		}
 	}
 	if (o->rx) {
-		snprintf(name, sizeof(name), MYR_WIRE_TX_FMT, o->rx_port);
+		if (o->rx_ring_name != NULL)
+			snprintf(name, sizeof(name), "%s", o->rx_ring_name);
+		else
+			snprintf(name, sizeof(name), MYR_WIRE_TX_FMT, o->rx_port);
 		g->rx_ring = rte_ring_lookup(name);
 		if (g->rx_ring == NULL) {
 			fprintf(stderr, PROG ": no ring %s: is myriad-switch running with "
