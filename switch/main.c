@@ -61,6 +61,8 @@ usage(const char *prog)
 		"  --wake-batch N      blocking NFs: wake when N packets wait (default 32)\n"
 		"  --wake-timeout US   ... or when the oldest waited US microseconds (default "
 		"200)\n"
+		"  --wake-budget N     wake-ups per second the NFs' core can take (default 150000);\n"
+		"                      with many NFs waiting, timeouts stretch to stay within it\n"
 		"Always give EAL --no-pci (or an allow-list) and a --file-prefix of your own.\n",
 		prog, MYR_DEFAULT_SOCKET);
 }
@@ -79,6 +81,7 @@ parse_args(int argc, char **argv)
 		{ "ctl-core", required_argument, NULL, 'c' },
 		{ "wake-batch", required_argument, NULL, 'b' },
 		{ "wake-timeout", required_argument, NULL, 't' },
+		{ "wake-budget", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -95,6 +98,7 @@ parse_args(int argc, char **argv)
 		.ctl_core = -1,
 		.wake_batch = 32,
 		.wake_timeout_us = 200,
+		.wake_budget = 150000,
 	};
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -140,6 +144,9 @@ parse_args(int argc, char **argv)
 		case 't':
 			sw.conf.wake_timeout_us = v;
 			break;
+		case 'B':
+			sw.conf.wake_budget = v;
+			break;
 		default:
 			usage(argv[0]);
 			return -EINVAL;
@@ -154,7 +161,7 @@ parse_args(int argc, char **argv)
 	    sw.conf.ring_size > 65536 || sw.conf.pool_size < 1024 || sw.conf.max_frame < 60 ||
 	    sw.conf.max_frame > RTE_MBUF_DEFAULT_DATAROOM || sw.conf.wake_batch < 1 ||
 	    sw.conf.wake_batch > sw.conf.ring_size || sw.conf.wake_timeout_us < 1 ||
-	    sw.conf.wake_timeout_us > 10000000) {
+	    sw.conf.wake_timeout_us > 10000000 || sw.conf.wake_budget < 1000) {
 		fprintf(stderr, "myriad-switch: option out of range (see --help)\n");
 		return -EINVAL;
 	}

@@ -122,6 +122,7 @@ struct sw_conf {
 	int default_port;    /* -1: drop unknown MACs */
 	uint32_t wake_batch; /* B defaults, see struct fwd_slot */
 	uint32_t wake_timeout_us;
+	uint32_t wake_budget; /* B: wake-ups per second the NFs' core can take */
 	int ctl_core; /* -1: EAL's choice for control threads */
 };
 

@@ -48,8 +48,14 @@ struct dp {
 	 */
 	uint32_t *active;
 	uint32_t n_active;
-	uint32_t *aging; /* B: sleeping NFs with packets they were not woken for */
-	uint32_t n_aging;
+	/*
+	 * B: sleeping NFs with packets they were not woken for, oldest first (a FIFO of
+	 * max_nfs entries; a slot is in it at most once). Only the expired head is
+	 * looked at each round, so the cost follows wake-ups, not waiting NFs.
+	 */
+	uint32_t *aging;
+	uint32_t aging_head, n_aging;
+	uint64_t budget_cycles; /* B: TSC cycles per wake-up at the wake budget */
 	uint64_t now;           /* TSC at the start of the round */
 	struct pend *slot_pend; /* [max_nfs] */
 	uint32_t *dirty;        /* slots with pending packets */
@@ -144,32 +150,42 @@ wake_policy(struct dp *dp, const struct fwd_slot *fs, struct dp_slot *ds, uint32
 		ds->wait_since = dp->now;
 		if (!ds->aging) {
 			ds->aging = 1;
-			dp->aging[dp->n_aging++] = slot;
+			dp->aging[(dp->aging_head + dp->n_aging++) % sw.conf.max_nfs] = slot;
 		}
 	}
 }
 
-/* B: wake the sleeping NFs whose oldest waiting packet reached its timeout. */
+/*
+ * B: wake the sleeping NFs whose oldest waiting packet reached its timeout.
+ *
+ * The timeout stretches with the number of NFs waiting: waking n NFs every T costs
+ * n/T wake-ups per second, and the NFs' core cannot take more than the wake budget
+ * (--wake-budget, measured in doc/wakeups.md). Past it, each wake-up would only
+ * delay the others; so T is at least n / budget, which keeps every waiting NF served
+ * in turn and bounds its latency by n / budget instead of letting it grow without
+ * limit.
+ */
 static void
 aging_scan(struct dp *dp, const struct fwd *f)
 {
-	uint32_t i = dp->n_aging;
+	uint64_t spread = dp->n_aging * dp->budget_cycles;
 
-	while (i-- > 0) {
-		uint32_t slot = dp->aging[i];
+	while (dp->n_aging > 0) {
+		uint32_t slot = dp->aging[dp->aging_head];
 		const struct fwd_slot *fs = &f->slots[slot];
 		struct dp_slot *ds = slot_state(dp, fs, slot);
 		uint32_t seq = __atomic_load_n(&dp->chans[slot]->nf.sleep_seq, __ATOMIC_RELAXED);
 
 		if (fs->gen != 0 && ds->wait_since != 0 && (seq & 1) && seq != ds->woke) {
-			if (dp->now - ds->wait_since < fs->wake_timeout)
-				continue;
+			if (dp->now - ds->wait_since < RTE_MAX(fs->wake_timeout, spread))
+				return; /* the head is the oldest: nothing behind it expired */
 			wake(dp, slot, seq);
 		}
-		/* woken, awake, or gone: no longer waiting on a timeout */
+		/* woken now, awake, or gone: no longer waiting on a timeout */
 		ds->wait_since = 0;
 		ds->aging = 0;
-		dp->aging[i] = dp->aging[--dp->n_aging];
+		dp->aging_head = (dp->aging_head + 1) % sw.conf.max_nfs;
+		dp->n_aging--;
 	}
 }
 
@@ -391,6 +407,7 @@ dp_init(struct dp *dp)
 	dp->slot_pend = rte_zmalloc("dp", sizeof(*dp->slot_pend) * max, RTE_CACHE_LINE_SIZE);
 	/* each packet of a round adds at most one entry: bound by packets per round */
 	dp->dirty = rte_zmalloc("dp", sizeof(*dp->dirty) * (max + SW_MAX_PORTS) * SW_BURST, 0);
+	dp->budget_cycles = rte_get_tsc_hz() / sw.conf.wake_budget;
 	if (!dp->to_nf || !dp->from_nf || !dp->slot_pend || !dp->dirty || !dp->chans ||
 	    !dp->slots || !dp->active || !dp->aging)
 		return -ENOMEM;
