@@ -4,7 +4,11 @@
  * NF side of the channel (include/myriad/nf.h). No EAL: see the header.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -35,7 +39,6 @@ struct myr_nf {
 	struct rte_ring *rx; /* to_nf */
 	struct rte_ring *tx; /* from_nf */
 	enum myr_transport transport;
-	int wake_fd;        /* B: eventfd the switch writes, or -1 */
 	uint32_t sleep_seq; /* B: our copy of chan.nf.sleep_seq */
 	unsigned int n_maps;
 	struct {
@@ -46,6 +49,9 @@ struct myr_nf {
 };
 
 static __thread char last_error[128];
+
+static int death_signal(struct myr_nf *nf);
+static volatile sig_atomic_t death_noticed;
 
 const char *
 myr_nf_last_error(void)
@@ -118,7 +124,7 @@ map_segments(struct myr_nf *nf, const struct myr_welcome *w, const int *fds, uns
 {
 	unsigned int i;
 
-	if (w->n_segs + (w->wake_fd ? 1 : 0) != n_fds || w->n_segs > MYR_SEGS_MAX) {
+	if (w->n_segs != n_fds || w->n_segs > MYR_SEGS_MAX) {
 		snprintf(last_error, sizeof(last_error), "switch sent %u segments but %u fds",
 			 w->n_segs, n_fds);
 		return -EPROTO;
@@ -250,16 +256,13 @@ myr_nf_attach(const struct myr_nf_conf *conf)
 	ret = map_segments(nf, &w, fds, n_fds);
 	if (ret == 0)
 		ret = welcome_use(nf, &w);
-	if (ret == 0 && conf->transport == MYR_T_BLOCK && !w.wake_fd) {
-		snprintf(last_error, sizeof(last_error), "switch sent no wake-up fd");
-		ret = -EPROTO;
-	}
+	if (ret == 0 && conf->transport == MYR_T_BLOCK)
+		ret = death_signal(nf);
 	if (ret < 0)
 		goto fail_fds;
-	for (i = 0; i < w.n_segs; i++)
+	for (i = 0; i < n_fds; i++)
 		close(fds[i]);
 	nf->transport = conf->transport;
-	nf->wake_fd = w.wake_fd ? fds[w.n_segs] : -1;
 	free(payload);
 	return nf;
 
@@ -282,8 +285,6 @@ myr_nf_detach(struct myr_nf *nf)
 	if (nf == NULL)
 		return;
 	close(nf->fd);
-	if (nf->wake_fd >= 0)
-		close(nf->wake_fd);
 	unmap_all(nf);
 	free(nf);
 }
@@ -354,6 +355,40 @@ myr_nf_slot(const struct myr_nf *nf)
 	return nf->slot;
 }
 
+/*
+ * A blocking NF sleeps on a futex, which the switch's death cannot wake. The control
+ * socket is the lifeline: with O_ASYNC it raises SIGIO when it becomes readable,
+ * which only happens when it closes (the switch stopped us or died; it sends nothing
+ * after WELCOME). The signal interrupts the futex wait; the handler only records it.
+ * An application that handles SIGIO itself keeps its handler and must call
+ * myr_nf_check() when it fires.
+ */
+static void
+on_sigio(int sig)
+{
+	(void)sig;
+	death_noticed = 1;
+}
+
+static int
+death_signal(struct myr_nf *nf)
+{
+	struct sigaction old, sa = { .sa_handler = on_sigio };
+	int fl = fcntl(nf->fd, F_GETFL);
+
+	if (sigaction(SIGIO, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGIO, &sa, NULL);
+	}
+	if (fl < 0 || fcntl(nf->fd, F_SETOWN, getpid()) < 0 ||
+	    fcntl(nf->fd, F_SETFL, fl | O_ASYNC) < 0) {
+		snprintf(last_error, sizeof(last_error), "cannot watch the control socket: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 int
 myr_nf_check(struct myr_nf *nf)
 {
@@ -374,44 +409,36 @@ myr_nf_check(struct myr_nf *nf)
 }
 
 int
-myr_nf_wake_fd(const struct myr_nf *nf)
-{
-	return nf->wake_fd;
-}
-
-int
 myr_nf_wait(struct myr_nf *nf)
 {
-	struct pollfd p[2] = {
-		{ .fd = nf->wake_fd, .events = POLLIN },
-		{ .fd = nf->fd, .events = POLLIN },
-	};
-	uint64_t v;
+	uint32_t w;
 	int ret = 0;
 
-	if (nf->wake_fd < 0) {
+	if (nf->transport != MYR_T_BLOCK) {
 		/* a polling NF only lets the others run */
 		sched_yield();
 		return 0;
 	}
-	/* odd: asleep. The fence orders this store before the ring check below; the
-	 * switch orders its enqueue before reading sleep_seq (include/myriad/shm.h). */
+	/*
+	 * Read the futex word first: a wake-up after this read changes it, and the
+	 * FUTEX_WAIT below then returns at once. Then odd sleep_seq: asleep. The fence
+	 * orders that store before the ring check; the switch orders its enqueue before
+	 * reading sleep_seq (include/myriad/shm.h).
+	 */
+	w = __atomic_load_n(&nf->ch->sw.wake_seq, __ATOMIC_ACQUIRE);
 	nf->sleep_seq |= 1;
 	__atomic_store_n(&nf->ch->nf.sleep_seq, nf->sleep_seq, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (rte_ring_empty(nf->rx) && myr_nf_check(nf) == 0) {
+	if (rte_ring_empty(nf->rx) && myr_nf_check(nf) == 0 && !death_noticed) {
 		nf->ch->nf.n_sleeps++;
-		/* the control socket wakes us too: the switch stopping us or dying */
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (syscall(SYS_futex, &nf->ch->sw.wake_seq, FUTEX_WAIT, w, NULL, NULL, 0) < 0 &&
+		    errno != EAGAIN && errno != EINTR)
 			ret = -errno;
-		if (p[1].revents != 0)
-			nf->n_checks = CHECK_SOCKET_EVERY - 1; /* look at it on the next check */
 	}
-	/* even: running. Consume the wake-ups that brought us here (non-blocking fd). */
-	nf->sleep_seq++;
+	if (death_noticed)
+		nf->n_checks = CHECK_SOCKET_EVERY - 1; /* look at the socket on the next check */
+	nf->sleep_seq++; /* even: running */
 	__atomic_store_n(&nf->ch->nf.sleep_seq, nf->sleep_seq, __ATOMIC_RELEASE);
-	if (read(nf->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		ret = -errno;
 	return ret;
 }
 

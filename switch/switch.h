@@ -151,7 +151,6 @@ struct sw {
 
 	struct dp_stats dp;
 	struct dp_slot_stats *slot_stats; /* [max_nfs] */
-	int *wake_fd;                     /* [max_nfs] B: eventfd of the NF in the slot, or -1 */
 	uint64_t ctl_drop[SW_DROP_MAX];   /* drops counted by the control thread */
 };
 

@@ -92,21 +92,14 @@ int myr_nf_fd(const struct myr_nf *nf);
 int myr_nf_check(struct myr_nf *nf);
 
 /**
- * Wait for packets. A blocking NF (MYR_T_BLOCK) sleeps until the switch wakes it
- * (enough packets wait, or the oldest has waited the aging timeout), the switch asks
- * it to stop, or the switch goes away; a polling NF only yields the CPU. Call it when
- * myr_nf_rx_burst() returned nothing.
- * @return 0, or -errno of poll/read.
+ * Wait for packets. A blocking NF (MYR_T_BLOCK) sleeps on a futex in its channel
+ * until the switch wakes it (enough packets wait, or the oldest has waited the aging
+ * timeout), asks it to stop, or goes away (signalled with SIGIO on the control
+ * socket: the library installs a handler for SIGIO unless the application has one);
+ * a polling NF only yields the CPU. Call it when myr_nf_rx_burst() returned nothing.
+ * @return 0, or -errno of the futex wait.
  */
 int myr_nf_wait(struct myr_nf *nf);
-
-/**
- * The eventfd the switch writes to wake a blocking NF, or -1 for a polling NF.
- * An application with its own event loop may watch it instead of calling
- * myr_nf_wait(), but must then announce its sleep the way myr_nf_wait() does; prefer
- * myr_nf_wait().
- */
-int myr_nf_wake_fd(const struct myr_nf *nf);
 
 /** Ask myr_nf_run() to return; async-signal-safe. */
 void myr_nf_stop(struct myr_nf *nf);

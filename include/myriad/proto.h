@@ -33,7 +33,7 @@
 #define MYR_CMD_ARGS_MAX   64                 /* arguments of one command */
 #define MYR_REPLY_MAX      (16u << 20)        /* bytes of one reply: stats of thousands of NFs */
 #define MYR_SEGS_MAX       32                 /* memory segments an NF maps */
-#define MYR_FDS_MAX        (MYR_SEGS_MAX + 1) /* fds in one message: segments + wake eventfd */
+#define MYR_FDS_MAX        MYR_SEGS_MAX /* fds in one message */
 #define MYR_DEFAULT_SOCKET "/run/myriad/myriad.sock"
 
 enum myr_msg_type {
@@ -77,8 +77,7 @@ struct myr_welcome {
 	uint32_t slot;     /* the NF's channel */
 	uint64_t shm_addr; /* address of struct myr_shm */
 	uint32_t n_segs;   /* segments, and fds in the ancillary data */
-	uint32_t wake_fd;  /* 1: one more fd follows the segments' (B): an eventfd the
-			    * switch writes to wake the NF */
+	uint32_t pad;
 	struct myr_seg segs[MYR_SEGS_MAX];
 	char error[128];
 };

@@ -193,10 +193,6 @@ do_hello(struct conn *c, const struct myr_msg_hdr *h, const void *payload)
 	w.n_segs = n_segs;
 	memcpy(w.segs, segs, sizeof(segs[0]) * n_segs);
 	memcpy(fds, seg_fds, sizeof(seg_fds[0]) * n_segs);
-	if (sw.wake_fd[nf->slot] >= 0) {
-		w.wake_fd = 1;
-		fds[n_fds++] = sw.wake_fd[nf->slot];
-	}
 	pthread_mutex_unlock(&ctl_lock);
 	if (myr_msg_send(c->fd, MYR_MSG_WELCOME, h->seq, &w, sizeof(w), fds, n_fds) < 0) {
 		/* it will not learn its slot: treat it like any NF that went away */

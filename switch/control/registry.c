@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -239,16 +238,6 @@ slot_get(enum myr_transport tr)
 	memset(&c->nf, 0, sizeof(c->nf));
 	memset(&sw.slot_stats[s], 0, sizeof(sw.slot_stats[s]));
 	c->sw.transport = tr;
-	if (tr == MYR_T_BLOCK) {
-		/* non-blocking: the data path must never wait on a write */
-		sw.wake_fd[s] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (sw.wake_fd[s] < 0) {
-			int e = -errno;
-
-			free_slots[n_free++] = s;
-			return e;
-		}
-	}
 	__atomic_store_n(&c->sw.state, MYR_CHAN_RUN, __ATOMIC_RELEASE);
 	return s;
 }
@@ -310,10 +299,6 @@ slot_put(uint32_t s)
 	uint64_t n;
 
 	__atomic_store_n(&c->sw.state, MYR_CHAN_FREE, __ATOMIC_RELEASE);
-	if (sw.wake_fd[s] >= 0) {
-		close(sw.wake_fd[s]);
-		sw.wake_fd[s] = -1;
-	}
 	n = ring_drain((struct rte_ring *)((char *)c + c->sw.from_nf_off));
 	n += ring_drain((struct rte_ring *)((char *)c + c->sw.to_nf_off));
 	rte_mempool_obj_iter(sw.pool, reclaim_one, &r);
@@ -336,11 +321,6 @@ registry_init(void)
 	for (i = 0; i < sw.conf.max_nfs; i++)
 		free_slots[i] = sw.conf.max_nfs - 1 - i;
 	n_free = sw.conf.max_nfs;
-	sw.wake_fd = malloc(sizeof(*sw.wake_fd) * sw.conf.max_nfs);
-	if (sw.wake_fd == NULL)
-		return -ENOMEM;
-	for (i = 0; i < sw.conf.max_nfs; i++)
-		sw.wake_fd[i] = -1;
 	sw.fwd = fwd_build(NULL);
 	return sw.fwd != NULL ? 0 : -ENOMEM;
 }
@@ -373,7 +353,6 @@ registry_fini(void)
 	fwd_free(sw.fwd);
 	sw.fwd = NULL;
 	free(free_slots);
-	free(sw.wake_fd);
 }
 
 /* --- tenants --- */
@@ -481,8 +460,9 @@ nf_stop(struct nf *nf)
 		struct myr_chan *c = myr_shm_chan(sw.shm, nf->slot);
 
 		__atomic_store_n(&c->sw.state, MYR_CHAN_STOP, __ATOMIC_RELEASE);
+		myr_chan_wake(c); /* a sleeping blocking NF must see it */
 	}
-	/* closing the connection (which also wakes a sleeping NF) is the stop signal the NF cannot
+	/* closing the connection is the stop signal the NF cannot
 	 * miss */
 	if (nf->conn != NULL)
 		conn_close(nf->conn);

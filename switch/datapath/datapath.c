@@ -12,7 +12,6 @@
 #include <rte_prefetch.h>
 #include <rte_ring.h>
 
-#include <unistd.h>
 
 #include "../switch.h"
 
@@ -119,14 +118,11 @@ slot_state(struct dp *dp, const struct fwd_slot *fs, uint32_t slot)
 static void
 wake(struct dp *dp, uint32_t slot, uint32_t seq)
 {
-	uint64_t one = 1;
-
 	dp->slots[slot].woke = seq;
 	dp->slots[slot].wait_since = 0;
 	sw.slot_stats[slot].wakeups++;
 	sw.dp.wakeups++;
-	/* an eventfd counter never blocks a writer short of 2^64 - 1 pending wakes */
-	if (write(sw.wake_fd[slot], &one, sizeof(one)) < 0)
+	if (myr_chan_wake(dp->chans[slot]) < 0)
 		sw.dp.wake_errors++;
 }
 

@@ -28,13 +28,18 @@ ls /dev/hugepages/"$PREFIX"map_* >/dev/null 2>&1 && fail "hugepage files left"
 [ ! -e "$SOCK" ] || fail "control socket left"
 grep -q "shutting down" "$T/switch.log" || fail "no shutdown message"
 
-# 2. the switch is killed: NFs it spawned and NFs started by hand all exit
+# 2. the switch is killed: NFs it spawned and NFs started by hand, polling or
+# asleep (blocking), all exit
 start_switch --wire 2
 ctl tenant add t1 --mac 02:00:00:00:00:01 --port 1 >/dev/null
 ctl nf add t1-a --tenant t1 --exec "$NF_SIG" >/dev/null
 "$NF_RW" --switch "$SOCK" --name t1-b --tenant t1 --src-mac 02:00:00:00:aa:01 &
 EXTRA_PIDS+=($!)
-wait_nfs_up 2
+ctl nf add t1-c --tenant t1 --transport block --exec "$NF_SIG" >/dev/null
+"$NF_FW" --switch "$SOCK" --name t1-d --tenant t1 --transport block &
+EXTRA_PIDS+=($!)
+wait_nfs_up 4
+sleep 0.5 # let the blocking NFs fall asleep
 pids=$(jctl nf list | jq -r '.[].pid')
 kill -KILL "$SW_PID"
 wait "$SW_PID" 2>/dev/null || true
