@@ -4,7 +4,7 @@
 # wire, a live line per second, and a summary showing every packet accounted for.
 set -euo pipefail
 
-tenants=4 chain=2 size=64 duration=10 rate=500000
+tenants=4 chain=2 size=64 duration=10 rate=500000 transport=poll
 usage() {
 	cat <<USAGE
 usage: $0 [--tenants N] [--chain K] [--size BYTES] [--duration SEC] [--rate PPS]
@@ -13,6 +13,7 @@ usage: $0 [--tenants N] [--chain K] [--size BYTES] [--duration SEC] [--rate PPS]
   --size BYTES    frame size, 60..1514 (default $size)
   --duration SEC  seconds of traffic (default $duration)
   --rate PPS      offered load, 0 = as fast as possible (default $rate)
+  --transport T   poll (A) or block (B) NFs (default $transport)
 USAGE
 }
 while [ $# -gt 0 ]; do
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--size) size=$2; shift 2 ;;
 	--duration) duration=$2; shift 2 ;;
 	--rate) rate=$2; shift 2 ;;
+	--transport) transport=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -46,7 +48,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 ctl() { "$B/ctl/myriadctl" -s "$sock" "$@"; }
 
-echo "== myriad demo: $tenants tenants x $chain signature NFs, ${size} B frames, ${duration} s"
+echo "== myriad demo: $tenants tenants x $chain signature NFs ($transport), ${size} B frames, ${duration} s"
 echo "   core 0: switch data path.  core 1: NFs, control thread, traffic generator."
 "$B/switch/myriad-switch" --no-pci --file-prefix "$prefix" -l 0 --log-level='myriad.*:notice' \
 	-- --socket "$sock" --wire 2 --max-nfs $((tenants * chain + 16)) >"$dir/switch.log" 2>&1 &
@@ -60,7 +62,7 @@ for t in $(seq "$tenants"); do
 	macs=${macs:+$macs,}$mac
 	echo "tenant add t$t --mac $mac --port 1"
 	for k in $(seq "$chain"); do
-		echo "nf add t$t-sig$k --tenant t$t --exec $B/nfs/myriad-nf-signature"
+		echo "nf add t$t-sig$k --tenant t$t --transport $transport --exec $B/nfs/myriad-nf-signature"
 	done
 done >"$dir/setup.txt"
 ctl -f "$dir/setup.txt" >/dev/null
