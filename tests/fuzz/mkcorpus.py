@@ -7,13 +7,17 @@ Layouts follow include/myriad/proto.h, in host byte order (little-endian here).
 The found_* files next to the seeds are inputs libFuzzer found; this script keeps them.
 """
 import os
+import re
 import struct
 import sys
 
 MAGIC = 0x4C43594D
 VERSION = 1
 CMD, REPLY, HELLO, WELCOME = 1, 2, 3, 4
-SHM_VERSION = 1
+# the layout version of include/myriad/shm.h, so that valid HELLOs stay valid
+SHM_VERSION = int(re.search(r"#define MYR_SHM_VERSION\s+(\d+)", open(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "include", "myriad",
+    "shm.h")).read()).group(1))
 NAME_MAX = 32
 T_POLL, T_BLOCK = 0, 1
 
@@ -52,7 +56,7 @@ SEEDS = {
     "hello_poll": msg(HELLO, hello_payload(b"fw1", b"t1")),
     "hello_then_cmd": msg(HELLO, hello_payload(b"nat-0", b"", T_BLOCK)) +
     msg(CMD, cmd_payload("stats"), 2),
-    "hello_shm_v2": msg(HELLO, hello_payload(b"fw1", shm_version=2)),
+    "hello_shm_other": msg(HELLO, hello_payload(b"fw1", shm_version=SHM_VERSION + 1)),
     "hello_unterminated": msg(HELLO, hello_payload(b"n" * NAME_MAX, b"t1")),
     "hello_short": hdr(HELLO, 79) + hello_payload(b"fw1")[:79],
     "reply": msg(REPLY, struct.pack("<i", -2) + b"no such tenant"),
