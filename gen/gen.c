@@ -54,6 +54,7 @@ struct options {
 	uint64_t src;
 	uint32_t size;
 	uint32_t truncate; /* 0, or cut every frame to this many bytes (bad-input tests) */
+	bool lossless;     /* --rate: wait for ring room instead of counting tx_full */
 	double rate;	 /* packets per second, 0 = as fast as the ring takes them */
 	double duration; /* seconds, 0 = no limit */
 	uint64_t count;	 /* packets to send (or, sink only, to receive), 0 = no limit */
@@ -163,6 +164,7 @@ usage(FILE *f)
 		"  --src-mac M            source MAC (default 02:00:00:00:ff:ff)\n"
 		"  --size BYTES           frame length without CRC, %u..%u (default %u)\n"
 		"  --truncate BYTES       send runts: cut every frame to 1..59 bytes\n"
+		"  --lossless             with --rate: when the ring is full, wait (tests)\n"
 		"  --rate PPS             packets per second, 0 = as fast as possible (default)\n"
 		"  --duration SEC         stop sending after SEC seconds\n"
 		"  --count N              stop after N packets (sent + ring full); sink only:\n"
@@ -299,6 +301,7 @@ enum {
 	OPT_SRC_MAC,
 	OPT_SIZE,
 	OPT_TRUNCATE,
+	OPT_LOSSLESS,
 	OPT_RATE,
 	OPT_DURATION,
 	OPT_COUNT,
@@ -323,6 +326,7 @@ static const struct option long_options[] = {
 	{"src-mac", required_argument, NULL, OPT_SRC_MAC},
 	{"size", required_argument, NULL, OPT_SIZE},
 	{"truncate", required_argument, NULL, OPT_TRUNCATE},
+	{"lossless", no_argument, NULL, OPT_LOSSLESS},
 	{"rate", required_argument, NULL, OPT_RATE},
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"count", required_argument, NULL, OPT_COUNT},
@@ -390,6 +394,9 @@ parse_args(struct options *o, int argc, char **argv)
 				return bad_option("size", optarg,
 						  "frame length without CRC must be 60..1514");
 			o->size = (uint32_t)v;
+			break;
+		case OPT_LOSSLESS:
+			o->lossless = true;
 			break;
 		case OPT_TRUNCATE:
 			if (parse_u64(optarg, 1, PKT_MIN_SIZE - 1, &v) < 0)
@@ -515,6 +522,10 @@ tx_budget(struct gen *g, uint64_t now)
 		if (g->tokens > g->bucket)
 			g->tokens = g->bucket;
 		n = (uint32_t)RTE_MIN(g->tokens, (double)g->opt.burst);
+		if (g->opt.lossless) {
+			/* only what fits: the rest stays due, sent when the switch drains */
+			n = RTE_MIN(n, rte_ring_free_count(g->tx_ring));
+		}
 		g->tokens -= n;
 	}
 	if (g->opt.count != 0) {
@@ -535,7 +546,9 @@ tx_burst(struct gen *g, uint32_t n, uint64_t now)
 	if (rte_pktmbuf_alloc_bulk(g->pool, pkts, n) != 0) {
 		/* In --rate mode these frames were due: count them. Otherwise the empty pool
 		 * is back-pressure like a full ring, and we retry on the next turn. */
-		if (g->opt.rate != 0)
+		if (g->opt.lossless)
+			g->tokens += n; /* still due */
+		else if (g->opt.rate != 0)
 			g->tx_nombuf += n;
 		return 0;
 	}

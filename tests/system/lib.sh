@@ -55,10 +55,12 @@ stop_switch() {
 	SW_PID=
 }
 
-# gen ARGS...: the traffic source/sink, a DPDK secondary of the switch on core 1
+# gen ARGS...: the traffic source/sink, a DPDK secondary of the switch on core 1.
+# --lossless: on a loaded machine the generator waits for room in the wire ring
+# rather than dropping frames itself, so that what the tests count is the switch's.
 gen() {
 	"$B/gen/myriad-gen" --file-prefix "$PREFIX" --proc-type=secondary --no-pci -l 1 \
-		--log-level=error -- --quiet --json "$@"
+		--log-level=error -- --quiet --json --lossless "$@"
 }
 
 stats() { jctl stats --nfs; }
