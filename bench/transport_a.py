@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 
+from harness import busy_neighbours, machine, proc_ticks, sched  # shared machinery
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 LOSS_FREE = 0.001  # < 0.1 % of the packets sent
@@ -88,16 +90,6 @@ class Bench:
                     return sum(v[:8]) - idle, sum(v[:8])
         return 0, 0
 
-    @staticmethod
-    def proc_ticks(pid):
-        try:
-            with open("/proc/%d/stat" % pid) as f:
-                s = f.read()
-            fields = s[s.rindex(")") + 2:].split()
-            return int(fields[11]) + int(fields[12])
-        except (OSError, ValueError):
-            return 0
-
     def gen(self, eal_prefix, gen_args, size, rate, duration):
         """One myriad-gen run; returns its JSON plus CPU figures of core 1."""
         out = os.path.join(self.tmp, "gen.json")
@@ -106,7 +98,7 @@ class Bench:
                "--json", "--quiet", "--size", str(size), "--rate", str(int(rate)),
                "--duration", str(duration)] + gen_args
         c0, t0, w0 = self.cpu1(), time.time(), None
-        nf0 = {pid: self.proc_ticks(pid) for pid in self.nf_pids}
+        nf0 = {pid: proc_ticks(pid) for pid in self.nf_pids}
         with open(out, "w") as f:
             proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.DEVNULL)
         self.procs.append(proc)
@@ -136,29 +128,11 @@ class Bench:
         g["gen_cpu_s"] = ru.ru_utime + ru.ru_stime
         g["gen_cpu_share"] = g["gen_cpu_s"] / wall
         g["wall_s"] = wall
-        g["nf_cpu_share"] = (sum(self.proc_ticks(p) - t for p, t in nf0.items()) / CLK_TCK / wall
+        g["nf_cpu_share"] = (sum(proc_ticks(p) - t for p, t in nf0.items()) / CLK_TCK / wall
                              if nf0 else None)
         with open("/proc/loadavg") as f:
             g["loadavg_1m"] = float(f.read().split()[0])
         return g
-
-    @staticmethod
-    def sched(pid):
-        """Per thread: (ns on CPU, ns runnable but waiting, involuntary switches)."""
-        out = {}
-        try:
-            for tid in os.listdir("/proc/%d/task" % pid):
-                with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
-                    run, wait = [int(x) for x in f.read().split()[:2]]
-                nv = 0
-                with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
-                    for line in f:
-                        if line.startswith("nonvoluntary_ctxt_switches"):
-                            nv = int(line.split()[1])
-                out[tid] = (run, wait, nv)
-        except OSError:
-            pass
-        return out
 
     # ---- myriad -----------------------------------------------------------------
     def ctl(self, *a):
@@ -210,12 +184,12 @@ class Bench:
         return proc, pre, macs
 
     def myriad_run(self, pre, macs, size, rate, duration, layout, load, rep):
-        s0, t0 = self.sched(self.sw_pid), time.time()
+        s0, t0 = sched(self.sw_pid), time.time()
         a = self.ctl("stats")
         g = self.gen(pre, ["--tx-port", "0", "--rx-port", "1", "--dst-macs", ",".join(macs)],
                      size, rate, duration)
         b = self.ctl("stats")
-        s1, wall = self.sched(self.sw_pid), time.time() - t0
+        s1, wall = sched(self.sw_pid), time.time() - t0
         # the data-path thread is the one that ran most
         tid = max(s1, key=lambda t: s1[t][0] - s0.get(t, (0, 0, 0))[0])
         d = [x - y for x, y in zip(s1[tid], s0.get(tid, (0, 0, 0)))]
@@ -399,67 +373,6 @@ class Bench:
             self.procs.remove(proc)
         with open(log) as f:
             self.testpmd_log_tail = f.read()[-3000:]
-
-
-def machine():
-    info = {}
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            k, _, v = line.partition(":")
-            k = k.strip()
-            if k in ("model name", "cpu MHz") and k not in info:
-                info[k] = v.strip()
-    def sh(*c):
-        try:
-            return subprocess.run(c, capture_output=True, text=True, timeout=10).stdout.strip()
-        except OSError:
-            return None
-    mem_kb = 0
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-    return {
-        "model": info.get("model name"), "nproc": os.cpu_count(),
-        "mhz": float(info["cpu MHz"]) if "cpu MHz" in info else None,
-        "mem_gb": round(mem_kb / 1048576, 1), "kernel": os.uname().release,
-        "dpdk": sh("pkg-config", "--modversion", "libdpdk"),
-        "os": sh("sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"),
-        "hypervisor": sh("systemd-detect-virt"),
-    }
-
-
-def busy_neighbours(seconds=1.0):
-    """Processes not started by this benchmark that use > 10 % of a CPU right now:
-    anything busy on core 0 or 1 takes time from the switch, the NFs or the generator."""
-    def snap():
-        out = {}
-        for pid in os.listdir("/proc"):
-            if pid.isdigit():
-                try:
-                    with open("/proc/%s/stat" % pid) as f:
-                        st = f.read()
-                    v = st[st.rindex(")") + 2:].split()
-                    out[int(pid)] = (int(v[11]) + int(v[12]), int(v[36]),
-                                     st[st.index("(") + 1:st.rindex(")")])
-                except (OSError, ValueError, IndexError):
-                    pass
-        return out
-    a = snap()
-    time.sleep(seconds)
-    b = snap()
-    me = os.getpid()
-    res = []
-    for pid, (t, cpu, name) in b.items():
-        share = (t - a.get(pid, (t,))[0]) / CLK_TCK / seconds
-        if share > 0.1 and pid != me:
-            try:
-                with open("/proc/%d/cmdline" % pid) as f:
-                    cmd = f.read().replace("\0", " ").strip()[:120]
-            except OSError:
-                cmd = name
-            res.append({"pid": pid, "cpu_share": round(share, 2), "last_cpu": cpu, "cmd": cmd})
-    return res
 
 
 def summarize(runs):

@@ -1,0 +1,288 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Figures of the benchmark harness, drawn to read like the paper's: throughput against
+# the number of NFs as bars (Mpps) with a line (Gbps), latency against the number of
+# NFs, and an overlay of the transports with the paper's published points.
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+import harness  # noqa: E402
+
+COLORS = {"poll": "#1f77b4", "block": "#d62728", "io": "#777777"}
+NAMES = {"poll": "A (poll)", "block": "B (block)", "io": "testpmd io"}
+
+
+def footer(fig, res):
+    m = res["machine"]
+    fig.text(0.01, 0.005, "%s, %d vCPU, %s, DPDK %s, no NIC (virtual wire); commit %s, %s, "
+             "profile %s (%d x %.0f s per point)" % (
+                 m["model"], m["nproc"], m["hypervisor"], m["dpdk"], res["commit"],
+                 res["date"], res["profile"], res["settings"]["reps"],
+                 res["settings"]["dur"]), fontsize=7, color="#555")
+
+
+def rows(res, **kw):
+    return [s for s in res["summary"] if all(s.get(k) == v for k, v in kw.items())]
+
+
+def ceiling_at(res, size):
+    for c in res.get("ceiling", []):
+        if c["size"] == size and c["load"] == "max":
+            return c
+    return None
+
+
+def flagged(s):
+    return bool(s.get("flags"))
+
+
+def lat_ms(s, q):
+    v = s.get("lat_" + q)
+    return v / 1000 if v is not None else None
+
+
+def nfs_sweep(res, path, transport, letter):
+    mx = sorted(rows(res, transport=transport, load="max", size=700), key=lambda s: s["nfs"])
+    lat = sorted([s for s in rows(res, transport=transport, size=700) if s["load"] != "max"],
+                 key=lambda s: s["nfs"])
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(14, 5.2))
+    x = list(range(len(mx)))
+    mpps = [s["rx_mpps"] for s in mx]
+    err = [[s["rx_mpps"] - s.get("rx_mpps_min", s["rx_mpps"]) for s in mx],
+           [s.get("rx_mpps_max", s["rx_mpps"]) - s["rx_mpps"] for s in mx]]
+    bars = ax.bar(x, mpps, yerr=err, capsize=3, color=COLORS[transport], alpha=0.8,
+                  label="Mpps (bars)")
+    for b, s in zip(bars, mx):
+        if flagged(s):
+            b.set_hatch("//")
+            b.set_alpha(0.4)
+        txt = "%.3g" % s["rx_mpps"]
+        if s.get("frac_of_ceiling") is not None:
+            txt += "\n%.1f%%" % (100 * s["frac_of_ceiling"])
+        ax.text(b.get_x() + b.get_width() / 2, b.get_height(), txt, ha="center",
+                va="bottom", fontsize=7)
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(s["nfs"]) for s in mx])
+    ax.set_xlabel("number of NFs (2-NF chains; consecutive packets to different tenants)")
+    ax.set_ylabel("throughput, Mpps (bars; label: % of the testpmd ceiling)")
+    ax.set_ylim(0, max(mpps + [1e-6]) * 1.3)
+    axg = ax.twinx()
+    axg.plot(x, [s["rx_gbps"] for s in mx], "o-", color="k", label="Gbps (line)")
+    axg.set_ylabel("throughput, Gbps (line)")
+    axg.set_ylim(0, max([s["rx_gbps"] for s in mx] + [1e-6]) * 1.3)
+    c = ceiling_at(res, 700)
+    ctext = (" ceiling (testpmd io, 700 B): %.2f Mpps / %.1f Gbps" % (c["rx_mpps"], c["rx_gbps"])
+             if c else "")
+    ax.set_title("transport %s, 700 B, max offered load.%s" % (letter, ctext), fontsize=9)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = axg.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="upper right")
+
+    for series, style, label in ((lat, "-", "at %s of max-load rate"),
+                                 (mx, ":", "at max load")):
+        if not series:
+            continue
+        xs = [s["nfs"] for s in series]
+        frac = series[0].get("fraction")
+        lab = label % ("%.0f%%" % (100 * frac)) if "%s" in label else label
+        ax2.plot(xs, [lat_ms(s, "mean") for s in series], "o" + style, color=COLORS[transport],
+                 label="mean, " + lab)
+        ax2.fill_between(xs, [lat_ms(s, "p50") for s in series],
+                         [lat_ms(s, "p99") for s in series], color=COLORS[transport],
+                         alpha=0.15 if style == "-" else 0.07,
+                         label="p50..p99, " + lab)
+        for s in series:
+            if flagged(s):
+                ax2.plot([s["nfs"]], [lat_ms(s, "mean")], "x", color="k", ms=9)
+    for n, ms in harness.PAPER.get(letter, {}).get("latency_ms", []):
+        ax2.plot([n], [ms], "*", color="#ff7f0e", ms=13)
+    if harness.PAPER.get(letter, {}).get("latency_ms"):
+        ax2.plot([], [], "*", color="#ff7f0e", ms=13, label="paper, transport %s (mean)" % letter)
+    ax2.plot([], [], "x", color="k", label="flagged run (data path off CPU / busy neighbour)")
+    ax2.set_xscale("log")
+    ax2.set_yscale("log")
+    ax2.set_xlabel("number of NFs")
+    ax2.set_ylabel("latency inside the switch + NFs, ms (log)")
+    ax2.set_title("transport %s latency, 700 B" % letter, fontsize=9)
+    ax2.grid(True, which="both", alpha=0.3)
+    ax2.legend(fontsize=7)
+    footer(fig, res)
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def size_order(z):
+    return 10 ** 6 if z == "imix" else z
+
+
+def sizes(res, path):
+    sz = sorted({s["size"] for s in res["summary"]} |
+                {c["size"] for c in res.get("ceiling", [])}, key=size_order)
+    systems = [("io", None)] + [(t, t) for t in ("poll", "block")
+                                if rows(res, transport=t)]
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5.2))
+    w = 0.8 / len(systems)
+    for ax, key, unit in ((axes[0], "rx_mpps", "Mpps"), (axes[1], "rx_gbps", "Gbps")):
+        for i, (name, t) in enumerate(systems):
+            vals = []
+            for z in sz:
+                if t is None:
+                    s = next((c for c in res.get("ceiling", []) if c["size"] == z), None)
+                    if s is None and z == "imix":
+                        s = next((r for r in res["summary"] if r["size"] == "imix"), None)
+                        s = {"rx_mpps": s.get("ceiling_mpps"), "rx_gbps": s.get("ceiling_gbps")} \
+                            if s else None
+                else:
+                    s = next((r for r in rows(res, transport=t, size=z, load="max")), None)
+                vals.append(s.get(key) if s and s.get(key) else 0)
+            xs = [j + (i - (len(systems) - 1) / 2) * w for j in range(len(sz))]
+            bars = ax.bar(xs, vals, w, color=COLORS[name], label=NAMES[name])
+            for b, v in zip(bars, vals):
+                if v:
+                    ax.text(b.get_x() + b.get_width() / 2, v * 1.1, "%.3g" % v, ha="center",
+                            fontsize=6, rotation=90)
+        if unit == "Gbps":
+            for n, g in harness.PAPER["D"]["gbps_64"]:
+                if 64 in sz:
+                    ax.plot([sz.index(64)], [g], "*", color="#ff7f0e", ms=13,
+                            label="paper D (NIC queues), %d NFs, 64 B" % n)
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(sz)))
+        ax.set_xticklabels(["IMIX*" if z == "imix" else "%d B" % z for z in sz])
+        ax.set_ylabel("%s at max offered load (log)" % unit)
+        ax.set_title("%s by frame size, %d NFs (2 tenants x 2)" % (
+            unit, res["summary"][0]["nfs"] if res["summary"] else 0), fontsize=9)
+        ax.legend(fontsize=7)
+    fig.text(0.5, 0.04, "* IMIX = 7:4:1 of 64/576/1514 B, synthesised from the single-size "
+             "runs (myriad-gen sends one size per run)", ha="center", fontsize=7)
+    footer(fig, res)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def latency_load(res, path):
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5))
+    nfs = sorted({s["nfs"] for s in res["summary"]})
+    cmap = plt.get_cmap("viridis")
+    for i, n in enumerate(nfs):
+        ss = sorted([s for s in rows(res, nfs=n, size=700)], key=lambda s: s["tx_mpps"])
+        col = cmap(i / max(1, len(nfs) - 1) * 0.85)
+        off = [s["tx_mpps"] * 1e3 for s in ss]
+        axes[0].plot(off, [lat_ms(s, "mean") for s in ss], "o-", color=col,
+                     label="%d NFs, mean" % n)
+        axes[0].plot(off, [lat_ms(s, "p99") for s in ss], "^:", color=col,
+                     label="%d NFs, p99" % n)
+        axes[1].plot(off, [s["rx_mpps"] * 1e3 for s in ss], "o-", color=col,
+                     label="%d NFs" % n)
+        axes[2].plot(off, [s.get("wakeups_per_pkt") for s in ss], "o-", color=col,
+                     label="%d NFs" % n)
+        for s in ss:
+            if flagged(s):
+                axes[0].plot([s["tx_mpps"] * 1e3], [lat_ms(s, "mean")], "x", color="k", ms=9)
+        for pn, ms in harness.PAPER["B"]["latency_ms"]:
+            if pn == n:
+                axes[0].axhline(ms, color=col, ls="--", lw=0.8,
+                                label="paper B, %d NFs: %.3g ms" % (pn, ms))
+    lim = max([s["tx_mpps"] * 1e3 for s in res["summary"]] + [1])
+    axes[1].plot([0, lim], [0, lim], color="#aaa", lw=0.8, label="delivered = offered")
+    axes[0].set_yscale("log")
+    axes[0].set_ylabel("latency, ms (log)")
+    axes[0].set_title("latency against offered load (transport B, 700 B)", fontsize=9)
+    axes[1].set_ylabel("delivered, kpps")
+    axes[1].set_title("delivered against offered", fontsize=9)
+    axes[2].set_ylabel("NF wakeups per packet (2 hops per packet)")
+    axes[2].set_title("wakeups per packet: the price of low latency", fontsize=9)
+    for ax in axes:
+        ax.set_xlabel("offered load, kpps (what the generator sent)")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=6)
+    footer(fig, res)
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def ceiling(res, path):
+    cs = sorted(res["ceiling"], key=lambda s: size_order(s["size"]))
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    x = range(len(cs))
+    bars = ax.bar(x, [c["rx_mpps"] for c in cs], color=COLORS["io"], label="Mpps (bars)")
+    for b, c in zip(bars, cs):
+        ax.text(b.get_x() + b.get_width() / 2, b.get_height(), "%.2f" % c["rx_mpps"],
+                ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(list(x))
+    ax.set_xticklabels(["%s B" % c["size"] for c in cs])
+    ax.set_ylabel("Mpps")
+    axg = ax.twinx()
+    axg.plot(list(x), [c["rx_gbps"] for c in cs], "o-", color="k", label="Gbps (line)")
+    axg.set_ylabel("Gbps")
+    ax.set_title("ceiling: dpdk-testpmd io forwarding on core 0 over the virtual wire",
+                 fontsize=9)
+    footer(fig, res)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def overlay(out_dir):
+    """Both transports' sweeps (newest results) with the paper's published points."""
+    res = {t: harness.latest(out_dir, n) for t, n in (("poll", "poll-nfs"),
+                                                       ("block", "block-nfs"))}
+    res = {t: r for t, r in res.items() if r}
+    if not res:
+        return None
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(14, 5.2))
+    ceil = None
+    for t, r in res.items():
+        mx = sorted(rows(r, transport=t, load="max", size=700), key=lambda s: s["nfs"])
+        lat = sorted([s for s in rows(r, transport=t, size=700) if s["load"] != "max"],
+                     key=lambda s: s["nfs"])
+        ax.plot([s["nfs"] for s in mx], [s["rx_gbps"] for s in mx], "o-", color=COLORS[t],
+                label="ours, %s, 700 B, max load (%s)" % (NAMES[t], r["date"][:10]))
+        if lat:
+            ax2.plot([s["nfs"] for s in lat], [lat_ms(s, "mean") for s in lat], "o-",
+                     color=COLORS[t], label="ours, %s, mean at %.0f%% load" % (
+                         NAMES[t], 100 * (lat[0].get("fraction") or 0)))
+        ax2.plot([s["nfs"] for s in mx], [lat_ms(s, "mean") for s in mx], "o:",
+                 color=COLORS[t], alpha=0.6, label="ours, %s, mean at max load" % NAMES[t])
+        ceil = ceil or ceiling_at(r, 700)
+    if ceil:
+        ax.axhline(ceil["rx_gbps"], color=COLORS["io"], ls="--",
+                   label="ours, ceiling: testpmd io, 700 B (%.1f Gbps)" % ceil["rx_gbps"])
+    for n, g in harness.PAPER["B"]["gbps_700"]:
+        ax.plot([n], [g], "*", color=COLORS["block"], ms=15, mec="k",
+                label="paper B: %g Gbps, 700 B, %d NFs" % (g, n))
+    for n, g in harness.PAPER["D"]["gbps_64"]:
+        ax.plot([n], [g], "D", color="#2ca02c", ms=9, mec="k",
+                label="paper D (NIC queues): %g Gbps, 64 B, %d NFs" % (g, n))
+    for letter, t, mk in (("A", "poll", "*"), ("B", "block", "*")):
+        pts = harness.PAPER[letter]["latency_ms"]
+        ax2.plot([p[0] for p in pts], [p[1] for p in pts], mk + "--", color=COLORS[t], ms=15,
+                 mec="k", lw=0.8, label="paper %s: mean latency" % letter)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("number of NFs")
+    ax.set_ylabel("throughput, Gbps (log)")
+    ax.set_title("throughput: transports and the paper (paper: 10 GbE NIC, 8 NF cores; "
+                 "ours: virtual wire, 1 NF core)", fontsize=8)
+    ax2.set_xscale("log")
+    ax2.set_yscale("log")
+    ax2.set_xlabel("number of NFs")
+    ax2.set_ylabel("mean latency, ms (log)")
+    ax2.set_title("latency: transports and the paper", fontsize=9)
+    for a in (ax, ax2):
+        a.grid(True, which="both", alpha=0.3)
+        a.legend(fontsize=7)
+    any_res = next(iter(res.values()))
+    footer(fig, any_res)
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    stamp = max(r["stamp"] for r in res.values())
+    path = os.path.join(out_dir, "overlay-%s.png" % stamp)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Transport B: latency against offered load for 100, 1000 and 2000 NFs."""
+import plots
+
+NAME = "latency-load"
+DESCRIPTION = ("transport B: latency, throughput and wakeups against offered load "
+               "(fractions of the max-load rate) for 100/2000 (full: 100/1000/2000) NFs, 700 B")
+SWEEPS_NFS = True
+
+
+def setups(profile):
+    if profile == "quick":
+        nfs, fr = [100, 2000], [0.1, 0.5, 0.9]
+    else:
+        nfs, fr = [100, 1000, 2000], [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0]
+    return [{"system": "myriad", "transport": "block", "nfs": n, "sizes": [700],
+             "loads": ["max"] + fr} for n in nfs]
+
+
+def plot(res, path):
+    plots.latency_load(res, path)
