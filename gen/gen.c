@@ -36,6 +36,8 @@
 #define PROG "myriad-gen"
 /* pause of an idle paced loop (run()); the timer slack is set to match */
 #define IDLE_SLEEP_NS 20000
+/* frames in one --sizes cycle: weights add up to at most this */
+#define MAX_SIZES 256
 #define MAX_BURST 512	     /* half a wire ring (1024 slots): one burst never fills it */
 #define MAX_FLOWS 65536	     /* flow state is 56 B each: 3.5 MB at most */
 #define SINK_FLOWS 4096	     /* flow table of a sink that was given no --dst-macs */
@@ -55,6 +57,9 @@ struct options {
 	uint32_t size;
 	uint32_t truncate; /* 0, or cut every frame to this many bytes (bad-input tests) */
 	bool lossless;     /* --rate: wait for ring room instead of counting tx_full */
+	uint32_t n_sizes;  /* --sizes: frame sizes in sending order (a weighted cycle) */
+	uint16_t sizes[MAX_SIZES];
+	char sizes_arg[128];
 	double rate;	 /* packets per second, 0 = as fast as the ring takes them */
 	double duration; /* seconds, 0 = no limit */
 	uint64_t count;	 /* packets to send (or, sink only, to receive), 0 = no limit */
@@ -102,6 +107,7 @@ struct gen {
 
 	/* sender */
 	uint32_t next_flow; /* round-robin position in dsts */
+	uint32_t next_size; /* position in the --sizes cycle */
 	double tokens;
 	double tokens_per_cycle;
 	double bucket; /* token bucket depth, packets */
@@ -165,6 +171,7 @@ usage(FILE *f)
 		"  --size BYTES           frame length without CRC, %u..%u (default %u)\n"
 		"  --truncate BYTES       send runts: cut every frame to 1..59 bytes\n"
 		"  --lossless             with --rate: when the ring is full, wait (tests)\n"
+		"  --sizes S:W[,S:W...]   mixed frame sizes with weights; --imix = 64:7,576:4,1500:1\n"
 		"  --rate PPS             packets per second, 0 = as fast as possible (default)\n"
 		"  --duration SEC         stop sending after SEC seconds\n"
 		"  --count N              stop after N packets (sent + ring full); sink only:\n"
@@ -230,6 +237,54 @@ set_dsts(struct options *o, uint32_t n)
 		return -ENOMEM;
 	}
 	o->n_dsts = n;
+	return 0;
+}
+
+/*
+ * "64:7,576:4,1500:1" -> a cycle of frame sizes with those weights, interleaved
+ * (smooth weighted round-robin) so that the mix holds over any short window, not
+ * only over a whole cycle.
+ */
+static int
+parse_sizes(struct options *o, const char *arg)
+{
+	uint32_t size[16], weight[16], n = 0, total = 0, i, k;
+	int64_t cur[16] = { 0 };
+	const char *p = arg;
+
+	while (*p != '\0') {
+		char *end;
+		unsigned long sz = strtoul(p, &end, 10), w;
+
+		if (end == p || *end != ':' || n == 16 || sz < PKT_MIN_SIZE || sz > PKT_MAX_SIZE)
+			return -EINVAL;
+		p = end + 1;
+		w = strtoul(p, &end, 10);
+		if (end == p || w == 0 || w > MAX_SIZES || (*end != ',' && *end != '\0'))
+			return -EINVAL;
+		size[n] = sz;
+		weight[n++] = w;
+		total += w;
+		p = *end == ',' ? end + 1 : end;
+	}
+	if (n == 0 || total > MAX_SIZES)
+		return -EINVAL;
+	for (k = 0; k < total; k++) {
+		uint32_t best = 0;
+
+		for (i = 0; i < n; i++) {
+			cur[i] += weight[i];
+			if (cur[i] > cur[best])
+				best = i;
+		}
+		cur[best] -= total;
+		o->sizes[k] = size[best];
+	}
+	o->n_sizes = total;
+	snprintf(o->sizes_arg, sizeof(o->sizes_arg), "%s", arg);
+	for (i = 0; i < n; i++)
+		if (size[i] > o->size)
+			o->size = size[i]; /* the largest must fit the pool's buffers */
 	return 0;
 }
 
@@ -302,6 +357,7 @@ enum {
 	OPT_SIZE,
 	OPT_TRUNCATE,
 	OPT_LOSSLESS,
+	OPT_SIZES,
 	OPT_RATE,
 	OPT_DURATION,
 	OPT_COUNT,
@@ -327,6 +383,8 @@ static const struct option long_options[] = {
 	{"size", required_argument, NULL, OPT_SIZE},
 	{"truncate", required_argument, NULL, OPT_TRUNCATE},
 	{"lossless", no_argument, NULL, OPT_LOSSLESS},
+	{"sizes", required_argument, NULL, OPT_SIZES},
+	{"imix", no_argument, NULL, OPT_SIZES},
 	{"rate", required_argument, NULL, OPT_RATE},
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"count", required_argument, NULL, OPT_COUNT},
@@ -397,6 +455,13 @@ parse_args(struct options *o, int argc, char **argv)
 			break;
 		case OPT_LOSSLESS:
 			o->lossless = true;
+			break;
+		case OPT_SIZES:
+			/* --imix is the classic simple IMIX: 7 x 64, 4 x 576, 1 x 1500 bytes */
+			if (parse_sizes(o, optarg != NULL ? optarg : "64:7,576:4,1500:1") < 0)
+				return bad_option("sizes", optarg,
+						  "expected SIZE:WEIGHT[,...], sizes 60..1514, "
+						  "weights adding up to at most 256");
 			break;
 		case OPT_TRUNCATE:
 			if (parse_u64(optarg, 1, PKT_MIN_SIZE - 1, &v) < 0)
@@ -556,9 +621,12 @@ tx_burst(struct gen *g, uint32_t n, uint64_t now)
 		struct rte_mbuf *m = pkts[i];
 
 		flows[i] = f;
-		pkt_build(rte_pktmbuf_mtod(m, void *), g->opt.size, g->dst_bytes[f],
-			  g->src_bytes, f, g->flows[f].tx++, now);
-		m->data_len = (uint16_t)(g->opt.truncate ? g->opt.truncate : g->opt.size);
+		uint32_t size = g->opt.n_sizes != 0 ? g->opt.sizes[g->next_size++ % g->opt.n_sizes] :
+						      g->opt.size;
+
+		pkt_build(rte_pktmbuf_mtod(m, void *), size, g->dst_bytes[f], g->src_bytes, f,
+			  g->flows[f].tx++, now);
+		m->data_len = (uint16_t)(g->opt.truncate ? g->opt.truncate : size);
 		m->pkt_len = m->data_len;
 		if (++f == g->opt.n_dsts)
 			f = 0;
@@ -888,6 +956,9 @@ print_summary(const struct gen *g)
 	       (double)tx_cycles / (double)g->hz, (double)rx_cycles / (double)g->hz,
 	       rate_of(g->tx_packets, tx_cycles, g->hz) / 1e6,
 	       rate_of(g->rx_packets, rx_cycles, g->hz) / 1e6, rx_gbps, g->opt.size, g->opt.rate);
+	/* mixed sizes: "size" above is the largest; the mix and the mean received size */
+	printf("\"sizes\":\"%s\",\"rx_mean_size\":%.1f,", g->opt.sizes_arg,
+	       g->rx_packets ? (double)g->rx_bytes / (double)g->rx_packets : 0.0);
 	printf("\"latency_us\":{\"samples\":%" PRIu64 ",\"mean\":%.3f,\"p50\":%.3f,\"p90\":%.3f,"
 	       "\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f},",
 	       g->lat->count, mean, us[0], us[1], us[2], us[3],
