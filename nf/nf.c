@@ -343,6 +343,28 @@ myr_ether_aton(const char *s, struct rte_ether_addr *a)
 	return 0;
 }
 
+static struct myr_nf *signalled_nf;
+
+static void
+on_stop_signal(int sig)
+{
+	(void)sig;
+	if (signalled_nf != NULL)
+		myr_nf_stop(signalled_nf);
+}
+
+int
+myr_nf_stop_on_signals(struct myr_nf *nf)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	signalled_nf = nf;
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
 const char *
 myr_nf_name(const struct myr_nf *nf)
 {
@@ -437,7 +459,7 @@ myr_nf_wait(struct myr_nf *nf)
 	}
 	if (death_noticed)
 		nf->n_checks = CHECK_SOCKET_EVERY - 1; /* look at the socket on the next check */
-	nf->sleep_seq++; /* even: running */
+	nf->sleep_seq++;                               /* even: running */
 	__atomic_store_n(&nf->ch->nf.sleep_seq, nf->sleep_seq, __ATOMIC_RELEASE);
 	return ret;
 }

@@ -101,6 +101,14 @@ int myr_nf_check(struct myr_nf *nf);
  */
 int myr_nf_wait(struct myr_nf *nf);
 
+/**
+ * Make SIGINT and SIGTERM stop this NF (myr_nf_stop()): the usual wish of an NF
+ * program, in one call. An application with signal handling of its own calls
+ * myr_nf_stop() from it instead. One NF per process.
+ * @return 0, or -errno of sigaction.
+ */
+int myr_nf_stop_on_signals(struct myr_nf *nf);
+
 /** Ask myr_nf_run() to return; async-signal-safe. */
 void myr_nf_stop(struct myr_nf *nf);
 

@@ -3,7 +3,6 @@
  * firewall: an NF that drops by rule. Rules match the EtherType, the source MAC, or
  * the frame length; the first matching rule decides, and unmatched packets pass.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +27,6 @@ struct firewall {
 	struct rule rules[MAX_RULES];
 	uint64_t n_dropped, n_passed;
 };
-
-static struct myr_nf *nf;
 
 static int
 rule_match(const struct rule *r, const struct rte_mbuf *m)
@@ -67,13 +64,6 @@ on_burst(struct rte_mbuf **pkts, uint8_t *verdicts, uint16_t n, void *arg)
 	}
 }
 
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	myr_nf_stop(nf);
-}
-
 static int
 rule_parse(struct firewall *fw, const char *opt, const char *val)
 {
@@ -108,6 +98,7 @@ rule_parse(struct firewall *fw, const char *opt, const char *val)
 int
 main(int argc, char **argv)
 {
+	struct myr_nf *nf;
 	struct myr_nf_conf conf = { 0 };
 	static struct firewall fw;
 	int i, ret;
@@ -128,8 +119,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "firewall: %s\n", myr_nf_last_error());
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	myr_nf_stop_on_signals(nf);
 	ret = myr_nf_run(nf, on_burst, &fw);
 	if (getenv("MYRIAD_NF_VERBOSE") != NULL)
 		fprintf(stderr, "firewall %s: passed %llu dropped %llu\n", myr_nf_name(nf),

@@ -4,7 +4,6 @@
  * address of every packet (what a router or a MAC-translating NF does), and can
  * decrement the IPv4 TTL, dropping packets whose TTL runs out.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,8 +11,6 @@
 #include <rte_ip.h>
 
 #include <myriad/nf.h>
-
-static struct myr_nf *nf;
 
 struct rewrite {
 	int set_src, set_dst, dec_ttl;
@@ -51,16 +48,10 @@ on_burst(struct rte_mbuf **pkts, uint8_t *verdicts, uint16_t n, void *arg)
 	}
 }
 
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	myr_nf_stop(nf);
-}
-
 int
 main(int argc, char **argv)
 {
+	struct myr_nf *nf;
 	struct myr_nf_conf conf = { 0 };
 	struct rewrite rw = { 0 };
 	int i, ret;
@@ -91,8 +82,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "rewrite: %s\n", myr_nf_last_error());
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	myr_nf_stop_on_signals(nf);
 	ret = myr_nf_run(nf, on_burst, &rw);
 	myr_nf_detach(nf);
 	return ret < 0 ? 1 : 0;

@@ -3,7 +3,6 @@
  * signature: the reference design's NF workload. Computes a signature over the first
  * 64 bytes of each packet, read-only, and forwards it.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,8 +12,6 @@
 #endif
 
 #include <myriad/nf.h>
-
-static struct myr_nf *nf;
 
 struct sig_state {
 	uint64_t n_pkts;
@@ -60,16 +57,10 @@ on_burst(struct rte_mbuf **pkts, uint8_t *verdicts, uint16_t n, void *arg)
 	st->n_pkts += n;
 }
 
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	myr_nf_stop(nf);
-}
-
 int
 main(int argc, char **argv)
 {
+	struct myr_nf *nf;
 	struct myr_nf_conf conf = { 0 };
 	struct sig_state st = { 0 };
 	int ret;
@@ -84,8 +75,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "signature: %s\n", myr_nf_last_error());
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	myr_nf_stop_on_signals(nf);
 	ret = myr_nf_run(nf, on_burst, &st);
 	if (getenv("MYRIAD_NF_VERBOSE") != NULL)
 		fprintf(stderr, "signature %s: %llu packets, signature %08x\n", myr_nf_name(nf),

@@ -393,6 +393,9 @@ ctl_main(void *arg)
 		 */
 		if (n == 1)
 			((struct ev *)e.data.ptr)->fn(e.data.ptr, e.events);
+		pthread_mutex_lock(&ctl_lock);
+		registry_kill_lingering();
+		pthread_mutex_unlock(&ctl_lock);
 	}
 	pthread_mutex_lock(&ctl_lock);
 	registry_stop_all();

@@ -55,6 +55,7 @@ struct nf {
 	uint32_t gen;        /* attachment generation of its current slot */
 	uint32_t wake_batch; /* B: see struct fwd_slot */
 	uint32_t wake_timeout_us;
+	uint64_t kill_at; /* connection closed, process alive: SIGKILL at this time */
 };
 TAILQ_HEAD(nf_list, nf);
 
@@ -99,6 +100,7 @@ void nf_conn_closed(struct nf *nf);
 int fwd_publish(void);
 int nf_set_wake(struct nf *nf, long batch, long timeout_us, struct out *err);
 void registry_stop_all(void);
+void registry_kill_lingering(void);
 uint32_t registry_slots_used(void);
 int mac_parse(const char *s, uint64_t *mac);
 void mac_format(uint64_t mac, char *buf, size_t size);

@@ -38,6 +38,7 @@ struct nf_list nfs = TAILQ_HEAD_INITIALIZER(nfs);
 
 static uint32_t *free_slots; /* stack of unused channel indexes */
 static uint32_t attach_gen;  /* tells the data path that a slot changed hands */
+static uint32_t n_lingering; /* NFs with a kill_at deadline */
 static uint32_t n_free;
 
 #define ERR(o, fmt, ...) out_printf(o, fmt, ##__VA_ARGS__)
@@ -745,10 +746,33 @@ nf_conn_closed(struct nf *nf)
 		return;
 	}
 	/*
-	 * A closed connection with a live process is an NF that let go of the switch
-	 * while it may still touch its rings: end it before taking its packets back.
+	 * Nothing is reclaimed before the pidfd says the process is gone. A process that
+	 * closed its connection and then exits normally (myr_nf_detach, then exit) gets
+	 * a moment to do so; one that lets go of the switch and runs on, and so may still
+	 * touch its rings, is killed (registry_kill_lingering).
 	 */
-	kill(nf->pid, SIGKILL);
+	nf->kill_at = rte_get_timer_cycles() + rte_get_timer_hz() / 5; /* 200 ms */
+	n_lingering++;
+}
+
+/* Kill the NFs that closed their connection a while ago but still run. */
+void
+registry_kill_lingering(void)
+{
+	uint64_t now = rte_get_timer_cycles();
+	struct nf *nf;
+
+	if (n_lingering == 0)
+		return;
+	TAILQ_FOREACH (nf, &nfs, next) {
+		if (nf->kill_at == 0 || now < nf->kill_at)
+			continue;
+		LOG(NOTICE, "NF %s (pid %d) closed its connection but did not exit: killing it",
+		    nf->name, nf->pid);
+		kill(nf->pid, SIGKILL);
+		nf->kill_at = 0;
+		n_lingering--;
+	}
 }
 
 /* The NF's process has exited (or never had a pidfd): reclaim its slot. */
@@ -761,6 +785,10 @@ nf_gone(struct nf *nf)
 		ev_del(nf->pidfd);
 		close(nf->pidfd);
 		nf->pidfd = -1;
+	}
+	if (nf->kill_at != 0) {
+		nf->kill_at = 0;
+		n_lingering--;
 	}
 	if (nf->spawned && nf->pid > 0 && waitpid(nf->pid, &status, 0) == nf->pid) {
 		if (WIFSIGNALED(status))

@@ -5,23 +5,14 @@
  * calls (its own loop, a packet held across bursts), and lets tests check that the
  * sink detects reordering.
  */
-#include <signal.h>
 #include <stdio.h>
 
 #include <myriad/nf.h>
 
-static struct myr_nf *nf;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	myr_nf_stop(nf);
-}
-
 int
 main(int argc, char **argv)
 {
+	struct myr_nf *nf;
 	struct myr_nf_conf conf = { 0 };
 	struct rte_mbuf *pkts[32], *out[64], *held = NULL;
 
@@ -35,8 +26,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "swap: %s\n", myr_nf_last_error());
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	myr_nf_stop_on_signals(nf);
 	while (myr_nf_check(nf) == 0) {
 		uint16_t n = myr_nf_rx_burst(nf, pkts, 32), k = 0, sent = 0, i;
 
