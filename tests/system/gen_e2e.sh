@@ -3,9 +3,10 @@
 # myriad-gen end to end through the switch: the sink sees every packet the generator
 # sent, with the right sizes (IMIX), and detects loss and reordering when they are
 # injected (a firewall dropping the large frames, an NF that swaps packet pairs).
+# The switch runs with a default port, which takes the frames of unknown MACs.
 . "$(dirname "$0")/lib.sh"
 require_hugepages
-start_switch --wire 2 --ring-size 4096
+start_switch --wire 2 --ring-size 4096 --default-port 1
 
 ctl tenant add t1 --mac 02:00:00:00:00:01 --port 1 >/dev/null
 ctl nf add t1-sig --tenant t1 --transport block --exec "$NF_SIG" >/dev/null
@@ -42,4 +43,11 @@ assert_jq '.rx_packets == 1000 and .reordered == 500 and .lost == 0 and .duplica
 	"$out" "the sink counts each swapped pair once as reordered"
 s=$(wait_quiet)
 assert_accounted "$s"
+# a MAC of no tenant goes to the default port (--default-port 1), untouched
+out=$(gen --tx-port 0 --rx-port 1 --dst-macs 02:00:00:00:00:99 --size 64 --count 100 --rate 20000)
+assert_jq '.rx_packets == 100 and .src_macs["02:00:00:00:ff:ff"] == 100' "$out" \
+	"unknown MACs sent to the default port"
+s=$(wait_quiet)
+assert_accounted "$s"
+assert_jq '.drops.unknown_mac == 0' "$s" "not dropped"
 echo "gen_e2e: ok"
