@@ -96,7 +96,7 @@ struct dp_stats {
 	uint64_t busy_cycles; /* TSC cycles spent in busy rounds */
 	uint64_t hops;        /* packet handlings: port rx and NF returns */
 	uint64_t wakeups;     /* B: sleeping NFs woken */
-	uint64_t wake_errors; /* B: eventfd writes that failed (never expected) */
+	uint64_t wake_errors; /* B: FUTEX_WAKE calls that failed (never expected) */
 	uint64_t active_nfs;  /* NFs holding packets at the end of the last round */
 } __rte_cache_aligned;
 
@@ -113,8 +113,7 @@ struct dp_slot_stats {
 
 struct sw_conf {
 	const char *socket;
-	const char *nf_path; /* directories searched for NF programs, ':'-separated */
-	uint32_t n_wire;     /* virtual-wire ports to create */
+	uint32_t n_wire; /* virtual-wire ports to create */
 	uint32_t max_nfs;
 	uint32_t ring_size;
 	uint32_t pool_size;
@@ -123,7 +122,7 @@ struct sw_conf {
 	uint32_t wake_batch; /* B defaults, see struct fwd_slot */
 	uint32_t wake_timeout_us;
 	uint32_t wake_budget; /* B: wake-ups per second the NFs' core can take */
-	int ctl_core; /* -1: EAL's choice for control threads */
+	int ctl_core;         /* -1: EAL's choice for control threads */
 };
 
 struct sw {
