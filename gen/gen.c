@@ -37,14 +37,14 @@
 /* pause of an idle paced loop (run()); the timer slack is set to match */
 #define IDLE_SLEEP_NS 20000
 /* frames in one --sizes cycle: weights add up to at most this */
-#define MAX_SIZES 256
-#define MAX_BURST 512	     /* half a wire ring (1024 slots): one burst never fills it */
-#define MAX_FLOWS 65536	     /* flow state is 56 B each: 3.5 MB at most */
-#define SINK_FLOWS 4096	     /* flow table of a sink that was given no --dst-macs */
-#define MAX_SRC_MACS 64	     /* distinct source MACs counted one by one */
-#define MAX_FLOWS_LISTED 256 /* larger flow lists are left out of the JSON */
-#define STALL_SEC 5	     /* give up when nothing moves for this long while sending */
-#define BUCKET_US 1000	     /* --rate may catch up on up to 1 ms of missed sending */
+#define MAX_SIZES        256
+#define MAX_BURST        512   /* half a wire ring (1024 slots): one burst never fills it */
+#define MAX_FLOWS        65536 /* flow state is 56 B each: 3.5 MB at most */
+#define SINK_FLOWS       4096  /* flow table of a sink that was given no --dst-macs */
+#define MAX_SRC_MACS     64    /* distinct source MACs counted one by one */
+#define MAX_FLOWS_LISTED 256   /* larger flow lists are left out of the JSON */
+#define STALL_SEC        5     /* give up when nothing moves for this long while sending */
+#define BUCKET_US        1000  /* --rate may catch up on up to 1 ms of missed sending */
 
 struct options {
 	unsigned int tx_port;
@@ -60,9 +60,9 @@ struct options {
 	uint32_t n_sizes;  /* --sizes: frame sizes in sending order (a weighted cycle) */
 	uint16_t sizes[MAX_SIZES];
 	char sizes_arg[128];
-	double rate;	 /* packets per second, 0 = as fast as the ring takes them */
+	double rate;     /* packets per second, 0 = as fast as the ring takes them */
 	double duration; /* seconds, 0 = no limit */
-	uint64_t count;	 /* packets to send (or, sink only, to receive), 0 = no limit */
+	uint64_t count;  /* packets to send (or, sink only, to receive), 0 = no limit */
 	uint64_t drain_ms;
 	uint32_t burst;
 	bool json;
@@ -89,12 +89,8 @@ enum stop_reason {
 };
 
 static const char *const stop_names[] = {
-	[STOP_NONE] = "none",
-	[STOP_COUNT] = "count",
-	[STOP_DURATION] = "duration",
-	[STOP_SIGNAL] = "signal",
-	[STOP_STALL] = "stall",
-	[STOP_PRIMARY_GONE] = "primary_gone",
+	[STOP_NONE] = "none",     [STOP_COUNT] = "count", [STOP_DURATION] = "duration",
+	[STOP_SIGNAL] = "signal", [STOP_STALL] = "stall", [STOP_PRIMARY_GONE] = "primary_gone",
 };
 
 struct gen {
@@ -119,7 +115,7 @@ struct gen {
 	/* sink */
 	uint64_t rx_packets;
 	uint64_t rx_bytes;
-	uint64_t rx_foreign;	  /* not a myriad-gen frame */
+	uint64_t rx_foreign;      /* not a myriad-gen frame */
 	uint64_t rx_flow_unknown; /* a myriad-gen frame with a flow id beyond the table */
 	struct flow *flows;
 	uint32_t n_flows;
@@ -171,7 +167,8 @@ usage(FILE *f)
 		"  --size BYTES           frame length without CRC, %u..%u (default %u)\n"
 		"  --truncate BYTES       send runts: cut every frame to 1..59 bytes\n"
 		"  --lossless             with --rate: when the ring is full, wait (tests)\n"
-		"  --sizes S:W[,S:W...]   mixed frame sizes with weights; --imix = 64:7,576:4,1500:1\n"
+		"  --sizes S:W[,S:W...]   mixed frame sizes with weights; --imix = "
+		"64:7,576:4,1500:1\n"
 		"  --rate PPS             packets per second, 0 = as fast as possible (default)\n"
 		"  --duration SEC         stop sending after SEC seconds\n"
 		"  --count N              stop after N packets (sent + ring full); sink only:\n"
@@ -373,31 +370,31 @@ enum {
 };
 
 static const struct option long_options[] = {
-	{"tx-port", required_argument, NULL, OPT_TX_PORT},
-	{"rx-port", required_argument, NULL, OPT_RX_PORT},
-	{"no-tx", no_argument, NULL, OPT_NO_TX},
-	{"no-rx", no_argument, NULL, OPT_NO_RX},
-	{"dst-macs", required_argument, NULL, OPT_DST_MACS},
-	{"dst-mac-range", required_argument, NULL, OPT_DST_RANGE},
-	{"src-mac", required_argument, NULL, OPT_SRC_MAC},
-	{"size", required_argument, NULL, OPT_SIZE},
-	{"truncate", required_argument, NULL, OPT_TRUNCATE},
-	{"lossless", no_argument, NULL, OPT_LOSSLESS},
-	{"sizes", required_argument, NULL, OPT_SIZES},
-	{"imix", no_argument, NULL, OPT_SIZES},
-	{"rate", required_argument, NULL, OPT_RATE},
-	{"duration", required_argument, NULL, OPT_DURATION},
-	{"count", required_argument, NULL, OPT_COUNT},
-	{"drain", required_argument, NULL, OPT_DRAIN},
-	{"burst", required_argument, NULL, OPT_BURST},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"quiet", no_argument, NULL, OPT_QUIET},
-	{"pool", required_argument, NULL, OPT_POOL},
-	{"tx-ring", required_argument, NULL, OPT_TX_RING},
-	{"rx-ring", required_argument, NULL, OPT_RX_RING},
-	{"pool-ops", required_argument, NULL, OPT_POOL_OPS},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
+	{ "tx-port", required_argument, NULL, OPT_TX_PORT },
+	{ "rx-port", required_argument, NULL, OPT_RX_PORT },
+	{ "no-tx", no_argument, NULL, OPT_NO_TX },
+	{ "no-rx", no_argument, NULL, OPT_NO_RX },
+	{ "dst-macs", required_argument, NULL, OPT_DST_MACS },
+	{ "dst-mac-range", required_argument, NULL, OPT_DST_RANGE },
+	{ "src-mac", required_argument, NULL, OPT_SRC_MAC },
+	{ "size", required_argument, NULL, OPT_SIZE },
+	{ "truncate", required_argument, NULL, OPT_TRUNCATE },
+	{ "lossless", no_argument, NULL, OPT_LOSSLESS },
+	{ "sizes", required_argument, NULL, OPT_SIZES },
+	{ "imix", no_argument, NULL, OPT_SIZES },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "drain", required_argument, NULL, OPT_DRAIN },
+	{ "burst", required_argument, NULL, OPT_BURST },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "pool", required_argument, NULL, OPT_POOL },
+	{ "tx-ring", required_argument, NULL, OPT_TX_RING },
+	{ "rx-ring", required_argument, NULL, OPT_RX_RING },
+	{ "pool-ops", required_argument, NULL, OPT_POOL_OPS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
 };
 
 /* Returns 0, 1 when --help was printed, or -EINVAL (the message is printed). */
@@ -502,8 +499,9 @@ parse_args(struct options *o, int argc, char **argv)
 		case OPT_TX_RING:
 		case OPT_RX_RING:
 			if (*optarg == '\0' || strlen(optarg) >= RTE_RING_NAMESIZE)
-				return bad_option(opt == OPT_POOL ? "pool" :
-						  opt == OPT_TX_RING ? "tx-ring" : "rx-ring",
+				return bad_option(opt == OPT_POOL      ? "pool"
+						  : opt == OPT_TX_RING ? "tx-ring"
+								       : "rx-ring",
 						  optarg, "expected a name of 1..31 characters");
 			if (opt == OPT_POOL)
 				o->pool_name = optarg;
@@ -621,8 +619,8 @@ tx_burst(struct gen *g, uint32_t n, uint64_t now)
 		struct rte_mbuf *m = pkts[i];
 
 		flows[i] = f;
-		uint32_t size = g->opt.n_sizes != 0 ? g->opt.sizes[g->next_size++ % g->opt.n_sizes] :
-						      g->opt.size;
+		uint32_t size = g->opt.n_sizes != 0 ? g->opt.sizes[g->next_size++ % g->opt.n_sizes]
+						    : g->opt.size;
 
 		pkt_build(rte_pktmbuf_mtod(m, void *), size, g->dst_bytes[f], g->src_bytes, f,
 			  g->flows[f].tx++, now);
@@ -665,7 +663,7 @@ count_src(struct gen *g, uint64_t mac)
 		}
 	}
 	if (g->n_srcs < MAX_SRC_MACS) {
-		g->srcs[g->n_srcs] = (struct src_count){.mac = mac, .n = 1};
+		g->srcs[g->n_srcs] = (struct src_count){ .mac = mac, .n = 1 };
 		g->last_src = g->n_srcs++;
 		return;
 	}
@@ -850,15 +848,18 @@ run(struct gen *g)
 					g->tx_end = now;
 				break;
 			} else if (sending && watch_stall && now - g->last_progress >= stall) {
-				fprintf(stderr, PROG ": warning: nothing sent or received for %us, "
-					"stopping\n", STALL_SEC);
+				fprintf(stderr,
+					PROG ": warning: nothing sent or received for %us, "
+					     "stopping\n",
+					STALL_SEC);
 				stop(g, STOP_STALL);
 			} else if (!o->tx && o->count != 0 && g->rx_packets != 0 &&
 				   now - g->last_progress >= stall) {
 				/* A sink waiting for a count that loss made unreachable. */
 				fprintf(stderr,
 					PROG ": warning: nothing received for %us, "
-					"stopping before --count\n", STALL_SEC);
+					     "stopping before --count\n",
+					STALL_SEC);
 				stop(g, STOP_STALL);
 			}
 		}
@@ -904,10 +905,11 @@ print_summary(const struct gen *g)
 	/* The sink's window starts with the sender, or at the first frame when sink only. */
 	uint64_t rx_from = g->opt.tx ? g->start : g->first_rx;
 	uint64_t rx_cycles = g->rx_packets != 0 ? g->last_rx - rx_from : 0;
-	double rx_gbps = rate_of((g->rx_bytes + g->rx_packets * PKT_WIRE_OVERHEAD) * 8, rx_cycles,
-				 g->hz) / 1e9;
+	double rx_gbps =
+		rate_of((g->rx_bytes + g->rx_packets * PKT_WIRE_OVERHEAD) * 8, rx_cycles, g->hz) /
+		1e9;
 	double cpp = moved ? (double)g->busy / (double)moved : 0;
-	double q[4] = {0.5, 0.9, 0.99, 0.999};
+	double q[4] = { 0.5, 0.9, 0.99, 0.999 };
 	double us[4], mean = 0;
 	char mac[18];
 	const char *sep = "";
@@ -933,7 +935,8 @@ print_summary(const struct gen *g)
 		       g->rx_packets, g->rx_bytes, rate_of(g->rx_packets, rx_cycles, g->hz) / 1e6,
 		       rx_gbps, g->rx_foreign);
 		printf("flows     %" PRIu64 " lost, %" PRIu64 " reordered, %" PRIu64
-		       " duplicates\n", lost, reordered, dup);
+		       " duplicates\n",
+		       lost, reordered, dup);
 		printf("latency   mean %.1f p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f max %.1f us\n",
 		       mean, us[0], us[1], us[2], us[3], cycles_to_us(g, (double)g->lat->max));
 		printf("src MACs ");
@@ -1021,8 +1024,10 @@ setup(struct gen *g, const char *prefix)
 
 	g->pool = rte_mempool_lookup(pool_name);
 	if (g->pool == NULL) {
-		fprintf(stderr, PROG ": no pool %s: is myriad-switch running with "
-			"--file-prefix %s?\n", pool_name, prefix);
+		fprintf(stderr,
+			PROG ": no pool %s: is myriad-switch running with "
+			     "--file-prefix %s?\n",
+			pool_name, prefix);
 		return -ENOENT;
 	}
 	if (o->pool_name != NULL && remap_pool_ops(g->pool, o->pool_ops) < 0)
@@ -1034,8 +1039,10 @@ setup(struct gen *g, const char *prefix)
 			snprintf(name, sizeof(name), MYR_WIRE_RX_FMT, o->tx_port);
 		g->tx_ring = rte_ring_lookup(name);
 		if (g->tx_ring == NULL) {
-			fprintf(stderr, PROG ": no ring %s: is myriad-switch running with "
-				"--file-prefix %s?\n", name, prefix);
+			fprintf(stderr,
+				PROG ": no ring %s: is myriad-switch running with "
+				     "--file-prefix %s?\n",
+				name, prefix);
 			return -ENOENT;
 		}
 		room = rte_pktmbuf_data_room_size(g->pool);
@@ -1053,8 +1060,10 @@ setup(struct gen *g, const char *prefix)
 			snprintf(name, sizeof(name), MYR_WIRE_TX_FMT, o->rx_port);
 		g->rx_ring = rte_ring_lookup(name);
 		if (g->rx_ring == NULL) {
-			fprintf(stderr, PROG ": no ring %s: is myriad-switch running with "
-				"--file-prefix %s?\n", name, prefix);
+			fprintf(stderr,
+				PROG ": no ring %s: is myriad-switch running with "
+				     "--file-prefix %s?\n",
+				name, prefix);
 			return -ENOENT;
 		}
 	}
@@ -1084,7 +1093,7 @@ main(int argc, char **argv)
 	static struct gen g; /* static: the flow and histogram pointers start NULL */
 	char *app_argv[argc + 1];
 	int eal_argc = argc, app_argc = 1, i, ret;
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = { .sa_handler = on_signal };
 	const char *prefix;
 
 	/* Parse our options before EAL so that mistakes fail fast, without a switch. */
@@ -1108,8 +1117,10 @@ main(int argc, char **argv)
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	ret = rte_eal_init(eal_argc, argv);
 	if (ret < 0) {
-		fprintf(stderr, PROG ": cannot attach as a DPDK secondary: is myriad-switch "
-			"running with --file-prefix %s?\n", prefix);
+		fprintf(stderr,
+			PROG ": cannot attach as a DPDK secondary: is myriad-switch "
+			     "running with --file-prefix %s?\n",
+			prefix);
 		return 1;
 	}
 	if (rte_eal_process_type() != RTE_PROC_SECONDARY) {

@@ -61,7 +61,8 @@ usage(const char *prog)
 		"  --wake-batch N      blocking NFs: wake when N packets wait (default 32)\n"
 		"  --wake-timeout US   ... or when the oldest waited US microseconds (default "
 		"200)\n"
-		"  --wake-budget N     wake-ups per second the NFs' core can take (default 150000);\n"
+		"  --wake-budget N     wake-ups per second the NFs' core can take (default "
+		"150000);\n"
 		"                      with many NFs waiting, timeouts stretch to stay within it\n"
 		"Always give EAL --no-pci (or an allow-list) and a --file-prefix of your own.\n",
 		prog, MYR_DEFAULT_SOCKET);

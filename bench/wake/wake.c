@@ -33,11 +33,11 @@ static const char *const prim_names[P_MAX] = { "eventfd", "futex", "sem", "pipe"
 
 /* One sleeper's shared state, a cache line each so sleepers do not disturb each other. */
 struct slot {
-	uint32_t futex;	      /* P_FUTEX: bumped by the waker */
+	uint32_t futex; /* P_FUTEX: bumped by the waker */
 	uint32_t stop;
-	uint64_t posted;      /* TSC when the waker posted */
-	uint64_t runs;	      /* wakes the sleeper has handled */
-	uint64_t lat_sum;     /* sum of post-to-run TSC */
+	uint64_t posted;  /* TSC when the waker posted */
+	uint64_t runs;    /* wakes the sleeper has handled */
+	uint64_t lat_sum; /* sum of post-to-run TSC */
 	uint64_t lat_max;
 	sem_t sem;
 } __attribute__((aligned(64)));
@@ -241,7 +241,8 @@ main(int argc, char **argv)
 			scpu = atoi(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-k N] [-n N] [-w CPU] [-s CPU] [primitive...]\n",
+			fprintf(stderr,
+				"usage: %s [-k N] [-n N] [-w CPU] [-s CPU] [primitive...]\n",
 				argv[0]);
 			return 2;
 		}

@@ -29,10 +29,10 @@
 #define MYR_PROTO_MAGIC   0x4c43594dU /* "MYCL" */
 #define MYR_PROTO_VERSION 1
 
-#define MYR_CMD_MAX        8192               /* bytes of one command's payload */
-#define MYR_CMD_ARGS_MAX   64                 /* arguments of one command */
-#define MYR_REPLY_MAX      (16u << 20)        /* bytes of one reply: stats of thousands of NFs */
-#define MYR_SEGS_MAX       32                 /* memory segments an NF maps */
+#define MYR_CMD_MAX        8192         /* bytes of one command's payload */
+#define MYR_CMD_ARGS_MAX   64           /* arguments of one command */
+#define MYR_REPLY_MAX      (16u << 20)  /* bytes of one reply: stats of thousands of NFs */
+#define MYR_SEGS_MAX       32           /* memory segments an NF maps */
 #define MYR_FDS_MAX        MYR_SEGS_MAX /* fds in one message */
 #define MYR_DEFAULT_SOCKET "/run/myriad/myriad.sock"
 

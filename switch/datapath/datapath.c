@@ -12,7 +12,6 @@
 #include <rte_prefetch.h>
 #include <rte_ring.h>
 
-
 #include "../switch.h"
 
 /*
