@@ -14,10 +14,9 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
-from harness import busy_neighbours, machine, proc_ticks, sched  # shared machinery
+from harness import Procs, busy_neighbours, machine, proc_ticks, sched  # shared machinery
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -35,46 +34,20 @@ class Bench:
         self.args = args
         self.p = PROFILES["quick" if args.quick else "default"]
         self.B = os.path.abspath(args.build)
-        self.tmp = tempfile.mkdtemp(prefix="myriad-bench-")
-        self.procs = []  # (Popen, prefix or None) we started, newest last
-        self.prefixes = []
-        self.extra_pids = []  # NF processes the switch started for us
+        # processes, DPDK prefixes and temp files: the harness's bookkeeping
+        self.pr = Procs()
+        self.tmp = self.pr.tmp
         self.runs = []
 
-    # ---- processes -------------------------------------------------------------
     def prefix(self, what):
-        p = "bench%s%d_%d" % (what, os.getpid(), len(self.prefixes))
-        self.prefixes.append(p)
-        return p
+        return self.pr.prefix(what)
 
     def stop(self, proc, timeout=10):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        """Stop a process we started and forget it."""
+        self.pr.stop(proc, timeout)
 
     def cleanup(self):
-        for proc in reversed(self.procs):
-            self.stop(proc)
-        self.procs = []
-        for pid in self.extra_pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.extra_pids = []
-        for p in self.prefixes:
-            shutil.rmtree("/var/run/dpdk/" + p, ignore_errors=True)
-            for f in os.listdir("/dev/hugepages"):
-                if f.startswith(p):
-                    try:
-                        os.unlink("/dev/hugepages/" + f)
-                    except OSError:
-                        pass
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.pr.cleanup()
 
     def log(self, msg):
         print(msg, file=sys.stderr, flush=True)
@@ -97,11 +70,11 @@ class Bench:
                "--proc-type=secondary", "--no-pci", "-l", "1", "--log-level=error", "--",
                "--json", "--quiet", "--size", str(size), "--rate", str(int(rate)),
                "--duration", str(duration)] + gen_args
-        c0, t0, w0 = self.cpu1(), time.time(), None
+        c0, t0 = self.cpu1(), time.time()
         nf0 = {pid: proc_ticks(pid) for pid in self.nf_pids}
         with open(out, "w") as f:
             proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.DEVNULL)
-        self.procs.append(proc)
+        self.pr.live.append(proc)
         deadline = time.time() + duration + 30
         while True:
             pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
@@ -114,7 +87,7 @@ class Bench:
                 proc.returncode = -9
                 break
             time.sleep(0.02)
-        self.procs.remove(proc)
+        self.pr.live.remove(proc)
         wall = time.time() - t0
         c1 = self.cpu1()
         with open(out) as f:
@@ -150,7 +123,7 @@ class Bench:
             [self.B + "/switch/myriad-switch", "--no-pci", "--file-prefix", pre, "-l", "0",
              "--log-level=myriad.*:notice", "--", "--socket", self.sock, "--wire", "2",
              "--max-nfs", str(tenants * chain + 16)], stdout=log, stderr=subprocess.STDOUT)
-        self.procs.append(proc)
+        self.pr.live.append(proc)
         self.sw_pid = proc.pid
         for _ in range(100):
             try:
@@ -180,7 +153,7 @@ class Bench:
         else:
             raise RuntimeError("NFs did not come up")
         self.nf_pids = [n["pid"] for n in self.ctl("stats", "--nfs")["nfs"]]
-        self.extra_pids += self.nf_pids
+        self.pr.extra_pids.update(self.nf_pids)
         return proc, pre, macs
 
     def myriad_run(self, pre, macs, size, rate, duration, layout, load, rep):
@@ -296,12 +269,7 @@ class Bench:
                 self.profile = self.perf_switch(proc.pid, pre, macs)
         finally:
             self.stop(proc)
-            self.procs.remove(proc)
-            for pid in self.nf_pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            self.pr.kill_pids(self.nf_pids)
             self.nf_pids = []
 
     def perf_switch(self, pid, pre, macs):
@@ -312,12 +280,12 @@ class Bench:
                "--tx-port", "0", "--rx-port", "1", "--dst-macs", ",".join(macs),
                "--size", "64", "--rate", "0", "--duration", "5"]
         g = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.procs.append(g)
+        self.pr.live.append(g)
         time.sleep(1)
         subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-F", "2000", "-p", str(pid),
                         "-o", data, "--", "sleep", "3"], capture_output=True, timeout=30)
         g.wait(timeout=30)
-        self.procs.remove(g)
+        self.pr.live.remove(g)
         prof = {}
         for key in ("dso", "symbol"):
             r = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", key,
@@ -347,7 +315,7 @@ class Bench:
              "--forward-mode=io", "--nb-cores=1", "--mbcache=0", "--stats-period=3600",
              "--total-num-mbufs=65535", "--cmdline-file=" + cmds],
             stdin=subprocess.DEVNULL, stdout=open(log, "w"), stderr=subprocess.STDOUT)
-        self.procs.append(proc)
+        self.pr.live.append(proc)
         self.nf_pids = []
         for _ in range(200):
             with open(log) as f:
@@ -370,7 +338,6 @@ class Bench:
                 self.point(run, "testpmd %dB" % size)
         finally:
             self.stop(proc)
-            self.procs.remove(proc)
         with open(log) as f:
             self.testpmd_log_tail = f.read()[-3000:]
 
@@ -437,7 +404,7 @@ def plot(summary, path, meta):
         ax.set_ylabel("delivered Mpps (log; bars = mean, whiskers = min..max)")
         ax.set_title("%d B frames" % size)
     ax = axes[2]
-    xs, busy, total, labels = [], [], [], []
+    busy, total, labels = [], [], []
     for s in summary:
         if s["system"] == "myriad" and s.get("cycles_per_hop_busy"):
             labels.append("%s %dB\n%s" % (s["layout"], s["size"],
