@@ -40,6 +40,7 @@
 #define MAX_SIZES        256
 #define MAX_BURST        512   /* half a wire ring (1024 slots): one burst never fills it */
 #define MAX_FLOWS        65536 /* flow state is 56 B each: 3.5 MB at most */
+#define MAX_CYCLE        (1u << 20) /* weighted destination cycle, 4 MB at most */
 #define SINK_FLOWS       4096  /* flow table of a sink that was given no --dst-macs */
 #define MAX_SRC_MACS     64    /* distinct source MACs counted one by one */
 #define MAX_FLOWS_LISTED 256   /* larger flow lists are left out of the JSON */
@@ -51,8 +52,11 @@ struct options {
 	unsigned int rx_port;
 	bool tx;
 	bool rx;
-	uint64_t *dsts; /* destination MACs, used round-robin; flow id = index */
+	uint64_t *dsts; /* destination MACs; flow id = index */
 	uint32_t n_dsts;
+	uint32_t *dst_weights; /* --dst-macs M=W: relative share of each; NULL: all equal */
+	bool random;           /* --pattern random: each frame draws its flow */
+	uint64_t seed;
 	uint64_t src;
 	uint32_t size;
 	uint32_t truncate; /* 0, or cut every frame to this many bytes (bad-input tests) */
@@ -101,8 +105,12 @@ struct gen {
 	uint8_t (*dst_bytes)[6];
 	uint8_t src_bytes[6];
 
-	/* sender */
-	uint32_t next_flow; /* round-robin position in dsts */
+	/* sender: flows are drawn from a cycle of flow ids (each flow as often as its
+	 * weight), in order or, with --pattern random, at random */
+	uint32_t *cycle;
+	uint32_t cycle_len;
+	uint32_t cycle_pos;
+	uint64_t rng;
 	uint32_t next_size; /* position in the --sizes cycle */
 	double tokens;
 	double tokens_per_cycle;
@@ -161,8 +169,13 @@ usage(FILE *f)
 		"  --tx-port N            wire port to send into (default 0)\n"
 		"  --rx-port N            wire port to receive from (default 0)\n"
 		"  --no-tx | --no-rx      sink only | source only\n"
-		"  --dst-macs M[,M...]    destination MACs, used round-robin (one flow each)\n"
+		"  --dst-macs M[=W][,...] destination MACs, one flow each; W: relative weight\n"
+		"                         (default 1): M=3 gets three frames for one of M=1\n"
 		"  --dst-mac-range M,N    destinations M, M+1, ..., M+N-1\n"
+		"  --pattern rr|random    rr (default): consecutive frames go to different\n"
+		"                         destinations, in a fixed weighted cycle; random: each\n"
+		"                         frame draws its destination with those weights\n"
+		"  --seed N               seed of --pattern random (default 1)\n"
 		"  --src-mac M            source MAC (default 02:00:00:00:ff:ff)\n"
 		"  --size BYTES           frame length without CRC, %u..%u (default %u)\n"
 		"  --truncate BYTES       send runts: cut every frame to 1..59 bytes\n"
@@ -228,6 +241,8 @@ static int
 set_dsts(struct options *o, uint32_t n)
 {
 	free(o->dsts);
+	free(o->dst_weights);
+	o->dst_weights = NULL;
 	o->dsts = calloc(n, sizeof(*o->dsts));
 	if (o->dsts == NULL) {
 		fprintf(stderr, PROG ": out of memory\n");
@@ -238,15 +253,13 @@ set_dsts(struct options *o, uint32_t n)
 }
 
 /*
- * "64:7,576:4,1500:1" -> a cycle of frame sizes with those weights, interleaved
- * (smooth weighted round-robin) so that the mix holds over any short window, not
- * only over a whole cycle.
+ * "64:7,576:4,1500:1" -> a cycle of frame sizes with those weights, interleaved so that
+ * the mix holds over any short window, not only over a whole cycle.
  */
 static int
 parse_sizes(struct options *o, const char *arg)
 {
-	uint32_t size[16], weight[16], n = 0, total = 0, i, k;
-	int64_t cur[16] = { 0 };
+	uint32_t size[16], weight[16], idx[MAX_SIZES], n = 0, total, k;
 	const char *p = arg;
 
 	while (*p != '\0') {
@@ -261,37 +274,29 @@ parse_sizes(struct options *o, const char *arg)
 			return -EINVAL;
 		size[n] = sz;
 		weight[n++] = w;
-		total += w;
 		p = *end == ',' ? end + 1 : end;
 	}
-	if (n == 0 || total > MAX_SIZES)
+	total = pkt_weighted_cycle(weight, n, idx, MAX_SIZES);
+	if (total == 0)
 		return -EINVAL;
-	for (k = 0; k < total; k++) {
-		uint32_t best = 0;
-
-		for (i = 0; i < n; i++) {
-			cur[i] += weight[i];
-			if (cur[i] > cur[best])
-				best = i;
-		}
-		cur[best] -= total;
-		o->sizes[k] = size[best];
-	}
+	for (k = 0; k < total; k++)
+		o->sizes[k] = size[idx[k]];
 	o->n_sizes = total;
 	snprintf(o->sizes_arg, sizeof(o->sizes_arg), "%s", arg);
-	for (i = 0; i < n; i++)
-		if (size[i] > o->size)
-			o->size = size[i]; /* the largest must fit the pool's buffers */
+	for (k = 0; k < n; k++)
+		if (size[k] > o->size)
+			o->size = size[k]; /* the largest must fit the pool's buffers */
 	return 0;
 }
 
+/* "M[=W],M[=W],...": MACs, each with an optional weight (default 1) */
 static int
 parse_dst_macs(struct options *o, const char *arg)
 {
 	uint32_t n = 1, i = 0;
 	const char *p;
 	char *copy, *tok, *save = NULL;
-	int ret;
+	int ret = 0;
 
 	for (p = arg; *p != '\0'; p++)
 		n += *p == ',';
@@ -303,18 +308,37 @@ parse_dst_macs(struct options *o, const char *arg)
 	copy = strdup(arg);
 	if (copy == NULL)
 		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		if (mac_parse(tok, &o->dsts[i]) < 0) {
-			ret = bad_option("dst-macs", tok, "expected a MAC like 02:00:00:00:00:01");
-			free(copy);
-			return ret;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && ret == 0;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		uint64_t w = 1;
+
+		if (eq != NULL) {
+			*eq = '\0';
+			if (parse_u64(eq + 1, 1, MAX_CYCLE, &w) < 0) {
+				ret = bad_option("dst-macs", eq + 1, "a weight is 1..1048576");
+				break;
+			}
+			if (o->dst_weights == NULL) {
+				o->dst_weights = calloc(n, sizeof(*o->dst_weights));
+				if (o->dst_weights == NULL) {
+					ret = -ENOMEM;
+					break;
+				}
+				for (uint32_t j = 0; j < i; j++)
+					o->dst_weights[j] = 1;
+			}
 		}
+		if (o->dst_weights != NULL)
+			o->dst_weights[i] = (uint32_t)w;
+		if (mac_parse(tok, &o->dsts[i]) < 0)
+			ret = bad_option("dst-macs", tok, "expected a MAC like 02:00:00:00:00:01");
 		i++;
 	}
 	free(copy);
-	if (i != n)
-		return bad_option("dst-macs", arg, "empty entry");
-	return 0;
+	if (ret == 0 && i != n)
+		ret = bad_option("dst-macs", arg, "empty entry");
+	return ret;
 }
 
 static int
@@ -350,6 +374,8 @@ enum {
 	OPT_NO_RX,
 	OPT_DST_MACS,
 	OPT_DST_RANGE,
+	OPT_PATTERN,
+	OPT_SEED,
 	OPT_SRC_MAC,
 	OPT_SIZE,
 	OPT_TRUNCATE,
@@ -376,6 +402,8 @@ static const struct option long_options[] = {
 	{ "no-rx", no_argument, NULL, OPT_NO_RX },
 	{ "dst-macs", required_argument, NULL, OPT_DST_MACS },
 	{ "dst-mac-range", required_argument, NULL, OPT_DST_RANGE },
+	{ "pattern", required_argument, NULL, OPT_PATTERN },
+	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "src-mac", required_argument, NULL, OPT_SRC_MAC },
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "truncate", required_argument, NULL, OPT_TRUNCATE },
@@ -411,6 +439,7 @@ parse_args(struct options *o, int argc, char **argv)
 		.size = PKT_MIN_SIZE,
 		.drain_ms = 500,
 		.burst = 32,
+		.seed = 1,
 		.pool_ops = "ring_mp_mc",
 	};
 	opterr = 0;
@@ -439,6 +468,18 @@ parse_args(struct options *o, int argc, char **argv)
 			break;
 		case OPT_DST_RANGE:
 			ret = parse_dst_range(o, optarg);
+			break;
+		case OPT_PATTERN:
+			if (strcmp(optarg, "rr") == 0 || strcmp(optarg, "round-robin") == 0)
+				o->random = false;
+			else if (strcmp(optarg, "random") == 0)
+				o->random = true;
+			else
+				ret = bad_option("pattern", optarg, "expected rr or random");
+			break;
+		case OPT_SEED:
+			if (parse_u64(optarg, 0, UINT64_MAX, &o->seed) < 0)
+				ret = bad_option("seed", optarg, "expected an integer");
 			break;
 		case OPT_SRC_MAC:
 			if (mac_parse(optarg, &o->src) < 0)
@@ -599,12 +640,31 @@ tx_budget(struct gen *g, uint64_t now)
 	return n;
 }
 
+/* Position in the destination cycle of the next frame. */
+static inline uint32_t
+next_cycle_slot(struct gen *g)
+{
+	uint32_t pos;
+
+	if (g->opt.random) {
+		/* xorshift64*: cheap, and reproducible with --seed */
+		g->rng ^= g->rng >> 12;
+		g->rng ^= g->rng << 25;
+		g->rng ^= g->rng >> 27;
+		return (uint32_t)(((g->rng * 0x2545f4914f6cdd1dULL) >> 32) * g->cycle_len >> 32);
+	}
+	pos = g->cycle_pos;
+	if (++g->cycle_pos == g->cycle_len)
+		g->cycle_pos = 0;
+	return pos;
+}
+
 static uint32_t
 tx_burst(struct gen *g, uint32_t n, uint64_t now)
 {
 	struct rte_mbuf *pkts[MAX_BURST];
 	uint32_t flows[MAX_BURST];
-	uint32_t i, sent, f = g->next_flow;
+	uint32_t i, sent, f;
 
 	if (rte_pktmbuf_alloc_bulk(g->pool, pkts, n) != 0) {
 		/* In --rate mode these frames were due: count them. Otherwise the empty pool
@@ -618,6 +678,7 @@ tx_burst(struct gen *g, uint32_t n, uint64_t now)
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
+		f = g->cycle[next_cycle_slot(g)];
 		flows[i] = f;
 		uint32_t size = g->opt.n_sizes != 0 ? g->opt.sizes[g->next_size++ % g->opt.n_sizes]
 						    : g->opt.size;
@@ -626,21 +687,20 @@ tx_burst(struct gen *g, uint32_t n, uint64_t now)
 			  g->flows[f].tx++, now);
 		m->data_len = (uint16_t)(g->opt.truncate ? g->opt.truncate : size);
 		m->pkt_len = m->data_len;
-		if (++f == g->opt.n_dsts)
-			f = 0;
 	}
 	sent = rte_ring_enqueue_burst(g->tx_ring, (void *const *)pkts, n, NULL);
 	if (unlikely(sent < n)) {
 		/* Give the unsent frames' sequence numbers back, newest first, so the sink
 		 * sees no gap for frames that never left: they are tx_full, not lost. */
-		for (i = n; i > sent; i--) {
+		for (i = n; i > sent; i--)
 			g->flows[flows[i - 1]].tx--;
-			f = flows[i - 1];
-		}
+		/* and in a cycle, the next frame goes where the first unsent one would have */
+		if (!g->opt.random)
+			g->cycle_pos = (g->cycle_pos + g->cycle_len - (n - sent) % g->cycle_len) %
+				       g->cycle_len;
 		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
 		g->tx_full += n - sent;
 	}
-	g->next_flow = f;
 	g->tx_packets += sent;
 	return sent;
 }
@@ -972,7 +1032,8 @@ print_summary(const struct gen *g)
 		printf("%s\"%s\":%" PRIu64, sep, mac, g->srcs[i].n);
 		sep = ",";
 	}
-	printf("},\"src_macs_other\":%" PRIu64 ",\"n_flows\":%u,", g->src_other, g->n_flows);
+	printf("},\"src_macs_other\":%" PRIu64 ",\"n_flows\":%u,\"pattern\":\"%s\",", g->src_other,
+	       g->n_flows, g->opt.random ? "random" : "rr");
 	print_flows_json(g);
 	printf(",\"gen_cycles_per_pkt\":%.2f,\"tsc_hz\":%" PRIu64 ",\"stopped_by\":\"%s\"}\n", cpp,
 	       g->hz, stop_names[g->stopped_by]);
@@ -1083,6 +1144,39 @@ setup(struct gen *g, const char *prefix)
 		g->flows[i].mac = o->dsts[i];
 		mac_to_bytes(o->dsts[i], g->dst_bytes[i]);
 	}
+	if (o->tx) {
+		uint64_t total = o->n_dsts;
+
+		if (o->dst_weights != NULL) {
+			total = 0;
+			for (i = 0; i < o->n_dsts; i++)
+				total += o->dst_weights[i];
+		}
+		if (total > MAX_CYCLE) {
+			fprintf(stderr, PROG ": --dst-macs weights add up to %" PRIu64
+					     ", more than %u\n",
+				total, MAX_CYCLE);
+			return -EINVAL;
+		}
+		g->cycle = calloc(total, sizeof(*g->cycle));
+		if (g->cycle == NULL) {
+			fprintf(stderr, PROG ": out of memory\n");
+			return -ENOMEM;
+		}
+		if (o->dst_weights == NULL) {
+			for (i = 0; i < o->n_dsts; i++)
+				g->cycle[i] = i; /* round-robin: no need to sort */
+			g->cycle_len = o->n_dsts;
+		} else {
+			g->cycle_len = pkt_weighted_cycle(o->dst_weights, o->n_dsts, g->cycle,
+							  MAX_CYCLE);
+		}
+		if (g->cycle_len == 0) {
+			fprintf(stderr, PROG ": out of memory\n");
+			return -ENOMEM;
+		}
+		g->rng = (o->seed * 0x9e3779b97f4a7c15ULL) | 1; /* xorshift needs a non-zero state */
+	}
 	mac_to_bytes(o->src, g->src_bytes);
 	return 0;
 }
@@ -1147,5 +1241,7 @@ main(int argc, char **argv)
 	free(g.lat);
 	free(g.tick_lat);
 	free(g.opt.dsts);
+	free(g.opt.dst_weights);
+	free(g.cycle);
 	return 0;
 }

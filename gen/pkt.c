@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pkt.h"
@@ -191,4 +192,49 @@ hist_quantile(const struct hist *h, const struct hist *base, double q)
 		}
 	}
 	return (double)h->max;
+}
+
+struct slot_time {
+	uint32_t item;
+	uint32_t k; /* appearance number */
+	uint32_t w;
+};
+
+/* (k1 + 1/2) / w1 against (k2 + 1/2) / w2, exactly, in integers. */
+static int
+slot_cmp(const void *a, const void *b)
+{
+	const struct slot_time *x = a, *y = b;
+	uint64_t l = (2 * (uint64_t)x->k + 1) * y->w, r = (2 * (uint64_t)y->k + 1) * x->w;
+
+	if (l != r)
+		return l < r ? -1 : 1;
+	return x->item < y->item ? -1 : x->item > y->item;
+}
+
+uint32_t
+pkt_weighted_cycle(const uint32_t *weights, uint32_t n, uint32_t *out, uint32_t max)
+{
+	struct slot_time *t;
+	uint64_t total = 0;
+	uint32_t i, k, j = 0;
+
+	for (i = 0; i < n; i++) {
+		if (weights[i] == 0)
+			return 0;
+		total += weights[i];
+	}
+	if (n == 0 || total > max)
+		return 0;
+	t = malloc(total * sizeof(*t));
+	if (t == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < weights[i]; k++)
+			t[j++] = (struct slot_time){ .item = i, .k = k, .w = weights[i] };
+	qsort(t, total, sizeof(*t), slot_cmp);
+	for (j = 0; j < total; j++)
+		out[j] = t[j].item;
+	free(t);
+	return (uint32_t)total;
 }

@@ -113,4 +113,14 @@ uint64_t hist_bucket_width(unsigned int b);
  */
 double hist_quantile(const struct hist *h, const struct hist *base, double q);
 
+/*
+ * Spread weighted items over one cycle: item i fills weights[i] of the cycle's
+ * sum(weights) slots, its k-th appearance placed at its fair share of the cycle
+ * ((k + 1/2) / weights[i]), ties to the lower index. Equal weights give plain
+ * round-robin, and any window of the cycle holds the mix to within one item of each.
+ * Writes item indexes to out; returns the cycle length, or 0 when n is 0, a weight is
+ * 0 or the cycle would be longer than max (or memory ran out).
+ */
+uint32_t pkt_weighted_cycle(const uint32_t *weights, uint32_t n, uint32_t *out, uint32_t max);
+
 #endif /* MYRIAD_GEN_PKT_H */

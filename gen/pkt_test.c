@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Unit tests of myriad-gen's frame builder and parser, flow accounting and histogram. */
+/* Unit tests of myriad-gen's frame builder and parser, flow accounting, histogram and
+ * weighted cycles. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -210,6 +211,37 @@ test_hist_quantiles(void **state)
 	assert_true(hist_quantile(&h1, &h2, 0.5) <= 1000000);
 }
 
+static void
+test_weighted_cycle(void **state)
+{
+	const uint32_t ones[4] = { 1, 1, 1, 1 }, imix[3] = { 7, 4, 1 }, zero[2] = { 1, 0 };
+	uint32_t out[64], seen[3] = { 0 }, i, n;
+
+	(void)state;
+	/* equal weights: plain round-robin */
+	assert_int_equal(pkt_weighted_cycle(ones, 4, out, 64), 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(out[i], i);
+	/* 7:4:1: exact counts, and spread: the heavy item never three times in a row and
+	 * every window of 3 has it at least once */
+	n = pkt_weighted_cycle(imix, 3, out, 64);
+	assert_int_equal(n, 12);
+	for (i = 0; i < n; i++)
+		seen[out[i]]++;
+	assert_int_equal(seen[0], 7);
+	assert_int_equal(seen[1], 4);
+	assert_int_equal(seen[2], 1);
+	for (i = 0; i + 2 < n; i++) {
+		uint32_t heavy = (out[i] == 0) + (out[i + 1] == 0) + (out[i + 2] == 0);
+
+		assert_true(heavy >= 1 && heavy <= 2);
+	}
+	/* refusals: a zero weight, nothing, too long */
+	assert_int_equal(pkt_weighted_cycle(zero, 2, out, 64), 0);
+	assert_int_equal(pkt_weighted_cycle(ones, 0, out, 64), 0);
+	assert_int_equal(pkt_weighted_cycle(imix, 3, out, 11), 0);
+}
+
 int
 main(void)
 {
@@ -222,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_flow_window_edges),
 		cmocka_unit_test(test_hist_buckets),
 		cmocka_unit_test(test_hist_quantiles),
+		cmocka_unit_test(test_weighted_cycle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,17 @@
  * reports the waker's cost per wake (what the data path pays), the wake-to-run
  * latency, and the wake-ups per second sustained through K sleepers.
  *
- * usage: wake [-k SLEEPERS] [-n WAKES] [-w WAKER_CPU] [-s SLEEPER_CPU] [PRIMITIVE...]
+ * -t PAGES makes each sleeper write to PAGES distinct pages of its own memory per
+ * wake-up, as an NF touches its stack, data and the packets' buffers: in a guest whose
+ * hypervisor shadows page tables, what an address-space switch costs grows with it.
+ *
+ * -a ACTIVE wakes only the first ACTIVE of the K sleepers (the others exist and sleep),
+ * which separates the cost of processes existing from the cost of cycling through them.
+ * -1 keeps one wake-up outstanding at a time, so the sleepers' core never has a run
+ * queue: wakes/s is then 1 / (wake-to-run + run + back to sleep).
+ *
+ * usage: wake [-k SLEEPERS] [-n WAKES] [-w WAKER_CPU] [-s SLEEPER_CPU] [-t PAGES]
+ *             [-a ACTIVE] [-1] [PRIMITIVE...]
  * Prints one JSON object per primitive and K.
  */
 #define _GNU_SOURCE
@@ -52,12 +62,24 @@ pin(int cpu)
 	sched_setaffinity(0, sizeof(s), &s);
 }
 
+static int touch_pages;
+static int active;  /* -a: wake only the first ACTIVE sleepers (0: all of them) */
+static int serial;  /* -1: one wake-up outstanding at a time (no run queue on the NF core) */
+
 static void
 sleeper(enum prim p, struct slot *sl, int efd, int rfd)
 {
 	uint32_t seen = 0;
 	uint64_t v;
 	char c;
+	volatile char *mem = NULL;
+
+	if (touch_pages > 0) {
+		mem = mmap(NULL, (size_t)touch_pages * 4096, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (mem == MAP_FAILED)
+			_exit(1);
+	}
 
 	for (;;) {
 		switch (p) {
@@ -88,6 +110,8 @@ sleeper(enum prim p, struct slot *sl, int efd, int rfd)
 		}
 		if (__atomic_load_n(&sl->stop, __ATOMIC_ACQUIRE))
 			_exit(0);
+		for (int t = 0; t < touch_pages; t++)
+			mem[(size_t)t * 4096]++;
 		uint64_t lat = __rdtsc() - __atomic_load_n(&sl->posted, __ATOMIC_ACQUIRE);
 
 		sl->lat_sum += lat;
@@ -170,22 +194,26 @@ run(enum prim p, int k, long n, int wcpu, int scpu, double hz)
 	pin(wcpu);
 	usleep(100000 + k * 100); /* let every sleeper reach its wait */
 	t0 = __rdtsc();
+	int m = active > 0 && active < k ? active : k;
+
 	for (i = 0; i < n; i++) {
-		struct slot *s = &sl[i % k];
+		struct slot *s = &sl[i % m];
 		uint64_t a;
 
 		/* the target must have handled its previous wake, or wakes would merge */
-		while (__atomic_load_n(&s->runs, __ATOMIC_ACQUIRE) != expect[i % k]) {
+		while (__atomic_load_n(&s->runs, __ATOMIC_ACQUIRE) != expect[i % m]) {
 			if (wcpu == scpu)
 				sched_yield(); /* same core: let the sleeper run */
 			else
 				_mm_pause();
 		}
-		expect[i % k]++;
+		expect[i % m]++;
 		a = __rdtsc();
 		__atomic_store_n(&s->posted, a, __ATOMIC_RELEASE);
-		post(p, s, efd[i % k], pw[i % k]);
+		post(p, s, efd[i % m], pw[i % m]);
 		cost += __rdtsc() - a;
+		while (serial && __atomic_load_n(&s->runs, __ATOMIC_ACQUIRE) != expect[i % m])
+			_mm_pause();
 	}
 	for (j = 0; j < k; j++)
 		while (__atomic_load_n(&sl[j].runs, __ATOMIC_ACQUIRE) != expect[j])
@@ -206,9 +234,9 @@ run(enum prim p, int k, long n, int wcpu, int scpu, double hz)
 		sem_destroy(&sl[j].sem);
 	}
 	printf("{\"primitive\":\"%s\",\"sleepers\":%d,\"wakes\":%ld,\"waker_cpu\":%d,"
-	       "\"sleeper_cpu\":%d,\"waker_cost_us\":%.3f,\"wake_to_run_us\":%.3f,"
+	       "\"sleeper_cpu\":%d,\"active\":%d,\"serial\":%d,\"touch_pages\":%d,\"waker_cost_us\":%.3f,\"wake_to_run_us\":%.3f,"
 	       "\"wake_to_run_max_us\":%.1f,\"wakes_per_s\":%.0f}\n",
-	       prim_names[p], k, n, wcpu, scpu, cost / (double)n / hz * 1e6,
+	       prim_names[p], k, n, wcpu, scpu, m, serial, touch_pages, cost / (double)n / hz * 1e6,
 	       lat_sum / (double)n / hz * 1e6, lat_max / hz * 1e6, n / ((t1 - t0) / hz));
 	fflush(stdout);
 	munmap(sl, sizeof(*sl) * k);
@@ -226,7 +254,7 @@ main(int argc, char **argv)
 	long n = 20000;
 	double hz;
 
-	while ((o = getopt(argc, argv, "k:n:w:s:")) != -1) {
+	while ((o = getopt(argc, argv, "k:n:w:s:t:a:1")) != -1) {
 		switch (o) {
 		case 'k':
 			k = atoi(optarg);
@@ -240,9 +268,19 @@ main(int argc, char **argv)
 		case 's':
 			scpu = atoi(optarg);
 			break;
+		case 't':
+			touch_pages = atoi(optarg);
+			break;
+		case 'a':
+			active = atoi(optarg);
+			break;
+		case '1':
+			serial = 1;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-k N] [-n N] [-w CPU] [-s CPU] [primitive...]\n",
+				"usage: %s [-k N] [-n N] [-w CPU] [-s CPU] [-t PAGES] [-a ACTIVE] [-1]\n"
+				"       [primitive...]\n",
 				argv[0]);
 			return 2;
 		}

@@ -50,4 +50,21 @@ assert_jq '.rx_packets == 100 and .src_macs["02:00:00:00:ff:ff"] == 100' "$out" 
 s=$(wait_quiet)
 assert_accounted "$s"
 assert_jq '.drops.unknown_mac == 0' "$s" "not dropped"
+
+# destination patterns: weights 3:1 in a cycle give exact shares; drawn at random they
+# give the same shares roughly, and per-flow order still holds
+w="--dst-macs 02:00:00:00:00:01=3,02:00:00:00:00:99=1"
+out=$(gen --tx-port 0 --rx-port 1 $w --size 64 --count 4000 --rate 20000)
+assert_jq '.src_macs["02:00:00:00:aa:01"] == 3000 and .src_macs["02:00:00:00:ff:ff"] == 1000' \
+	"$out" "weighted cycle: exact shares"
+out=$(gen --tx-port 0 --rx-port 1 $w --pattern random --seed 7 --size 64 --count 4000 \
+	--rate 20000)
+assert_jq '.pattern == "random" and .rx_packets == 4000 and .lost == 0 and .reordered == 0' \
+	"$out" "random pattern: all delivered in order per flow"
+assert_jq '.src_macs["02:00:00:00:aa:01"] > 2 * .src_macs["02:00:00:00:ff:ff"] and
+	.src_macs["02:00:00:00:ff:ff"] > 500' "$out" "random pattern: weighted shares"
+s=$(wait_quiet)
+assert_accounted "$s"
+bad=$(gen --tx-port 0 --rx-port 1 --dst-macs 02:00:00:00:00:01=0 --count 1 2>&1 || true)
+echo "$bad" | grep -q "a weight is 1..1048576" || fail "a zero weight is not refused: $bad"
 echo "gen_e2e: ok"
