@@ -27,16 +27,22 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 PROFILES = {
     # warm-up s, repetitions, s per repetition; "quick" is what `make bench` runs
-    "quick": dict(warmup=0.5, reps=1, dur=2.0),
-    "full": dict(warmup=2.0, reps=3, dur=10.0),
+    "quick": dict(warmup=0.5, reps=1, dur=2.0, probe=1.0),
+    "full": dict(warmup=1.0, reps=3, dur=5.0, probe=2.0),
 }
-LAT_FRACTION = 0.5      # the latency points offer this fraction of the max-load throughput
+LAT_FRACTION = 0.5      # the latency points offer this fraction of the reference load
 ONCPU_MIN = 0.90        # a run is flagged when the data-path thread was on CPU less than this
 FOREIGN_MAX = 0.20      # ... or when a process not ours used more than this much of a CPU
 WIRE_OVERHEAD = 24      # bytes per frame on the wire beyond the frame (as myriad-gen counts)
-# Simple IMIX: 7:4:1 of 64, 576 and 1514 B frames. myriad-gen sends one size per run, so
-# IMIX is synthesised from the three single-size runs (see imix_rows).
-IMIX = ((64, 7), (576, 4), (1514, 1))
+# The "ndr" load (non-drop rate, RFC 2544's throughput): the highest offered rate carried
+# with at most this share of the offered frames lost, found by a search of short runs.
+NDR_LOSS = 0.001
+# A paced generator runs SCHED_FIFO at this priority (above the switch's control thread,
+# 1): it then offers its load on time, as a hardware tester would, instead of waiting
+# behind hundreds of runnable NFs on the core they share; its cycles are still counted.
+GEN_RT_PRIORITY = 2
+GEN_BEHIND = 0.97       # a paced run is flagged when it offered less than this share
+NDR_STEPS = 7           # bisection steps after the bracket is found (~1% resolution)
 
 # The paper's published points (PAPER.md, "What they found"). latency_ms is an average.
 PAPER = {
@@ -516,7 +522,27 @@ def est_setup(s, prof):
     for _ in s["sizes"]:
         for load in s["loads"]:
             t += prof["warmup"] + 1.2 + prof["reps"] * (prof["dur"] + 1.2)
+            if load == "ndr":
+                t += (NDR_STEPS + 3) * (prof["probe"] + 1.5)
     return t
+
+
+def offered(g):
+    """Frames the generator offered: sent, or found the wire ring full or the pool empty."""
+    return g["tx_packets"] + (g.get("tx_full") or 0) + (g.get("tx_nombuf") or 0)
+
+
+def offered_share(g, rate):
+    """Of the frames --rate made due over the sending time, the share offered; None when
+    not paced."""
+    if not rate or not g["duration_s"]:
+        return None
+    return offered(g) / (rate * g["duration_s"])
+
+
+def offered_loss(g):
+    n = offered(g)
+    return (n - g["rx_packets"]) / n if n else None
 
 
 class Runner:
@@ -531,8 +557,9 @@ class Runner:
         out = os.path.join(self.procs.tmp, "gen.json")
         cmd = [self.B + "/gen/myriad-gen", "--file-prefix", target.pre,
                "--proc-type=secondary", "--no-pci", "-l", "1", "--log-level=error", "--",
-               "--json", "--quiet", "--size", str(size), "--rate", str(int(rate)),
-               "--duration", str(duration)] + target.gen_args
+               "--json", "--quiet", "--rate", str(int(rate)), "--duration", str(duration)] + \
+            (["--imix"] if size == "imix" else ["--size", str(size)]) + \
+            (["--rt-priority", str(GEN_RT_PRIORITY)] if rate else []) + target.gen_args
         with open(out, "w") as f:
             proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.DEVNULL)
         self.procs.live.append(proc)
@@ -577,6 +604,10 @@ class Runner:
             "tx_mpps": g["tx_mpps"], "rx_mpps": g["rx_mpps"], "rx_gbps": g["rx_gbps"],
             "loss": (g["tx_packets"] - g["rx_packets"]) / g["tx_packets"]
             if g["tx_packets"] else None,
+            # what was due but never left the generator (wire ring full, pool empty) is
+            # lost too, from the offered load's point of view
+            "offered_loss": offered_loss(g),
+            "offered_share": offered_share(g, rate),
             "lost_seq": g["lost"], "reordered": g["reordered"],
             "latency_us": g["latency_us"],
             "core0_cycles_per_pkt": hz * window / g["rx_packets"] if g["rx_packets"] else None,
@@ -591,6 +622,8 @@ class Runner:
             r["loadavg_1m"] = float(f.read().split()[0])
         r["foreign"] = busy_between(p0, p1, wall, target.ours() + [g["gen_pid"]])
         flags, retry = [], False
+        if r["offered_share"] is not None and r["offered_share"] < GEN_BEHIND:
+            flags.append("gen offered %.0f%%" % (100 * r["offered_share"]))
         if r.get("dp_oncpu_share") is not None and r["dp_oncpu_share"] < ONCPU_MIN:
             flags.append("dp_oncpu=%.2f" % r["dp_oncpu_share"])
         for n in r["foreign"]:
@@ -613,9 +646,52 @@ class Runner:
                 raise RuntimeError("--strict: run flagged: " + "; ".join(flags))
         return r
 
+    def search_ndr(self, target, meta, size, start_pps):
+        """The non-drop rate: the highest offered rate whose offered loss is at most
+        NDR_LOSS, by short probe runs: from start_pps, double (or halve) until the
+        answer changes, then bisect NDR_STEPS times. Probes are kept as kind "probe"."""
+        m = dict(meta, load="probe", fraction=None)
+        dur = self.p["probe"]
+
+        def ok(rate):
+            r = self.run(target, m, size, rate, dur, "probe", 0)
+            good = r["offered_loss"] is not None and r["offered_loss"] <= NDR_LOSS
+            log("  ndr probe %.0f pps: loss %.3f%% %s" % (
+                rate, 100 * (r["offered_loss"] or 0), "ok" if good else "too much"))
+            return good
+
+        rate = max(1000.0, start_pps)
+        if ok(rate):
+            lo, hi = rate, None
+            while hi is None and lo < 5e7:
+                if ok(lo * 2):
+                    lo *= 2
+                else:
+                    hi = lo * 2
+            if hi is None:
+                return lo
+        else:
+            lo, hi = None, rate
+            while lo is None and hi > 500:
+                if ok(hi / 2):
+                    lo = hi / 2
+                else:
+                    hi /= 2
+            if lo is None:
+                return hi / 2  # nothing is carried without loss: report the floor tried
+        for _ in range(NDR_STEPS):
+            mid = (lo + hi) / 2
+            if ok(mid):
+                lo = mid
+            else:
+                hi = mid
+        return lo
+
     def setup(self, s, progress, scenario):
         """Start one target, measure all its points, stop it. A point is a size and a
-        load: "max" (--rate 0), or a float f: f x the rate delivered at max load."""
+        load: "max" (--rate 0), "ndr" (the non-drop rate, searched), or a float f: f x
+        the reference rate, which is the NDR when the setup measures it (the load a
+        user can offer without loss), else the rate delivered at max load."""
         prof = self.p
         wait_idle(self.wait_limit)  # a switch or testpmd started meanwhile: let it end
         if s["system"] == "testpmd":
@@ -636,30 +712,41 @@ class Runner:
         progress.advance(overhead)
         try:
             for size in s["sizes"]:
-                max_mpps = None
+                max_mpps = ndr_pps = None
                 for load in s["loads"]:
+                    est = prof["warmup"] + 1.2 + prof["reps"] * (prof["dur"] + 1.2)
                     if load == "max":
                         rate, label = 0, "max"
+                    elif load == "ndr":
+                        t0 = time.time()
+                        ndr_pps = self.search_ndr(target, meta, size,
+                                                  (max_mpps or 0.01) * 1e6)
+                        log("  ndr %.0f pps, found in %.0f s" % (ndr_pps, time.time() - t0))
+                        rate, label = ndr_pps, "ndr"
+                        est += (NDR_STEPS + 3) * (prof["probe"] + 1.5)
                     else:
-                        if not max_mpps:
+                        ref = ndr_pps or (max_mpps * 1e6 if max_mpps else None)
+                        if not ref:
                             continue
-                        rate, label = max(100, load * max_mpps * 1e6), "f%.2f" % load
-                    m = dict(meta, load=label, fraction=None if load == "max" else load)
+                        rate, label = max(100, load * ref), "f%.2f" % load
+                    m = dict(meta, load=label, fraction=load if isinstance(load, float) else None,
+                             reference="ndr" if ndr_pps and isinstance(load, float) else
+                             "max" if isinstance(load, float) else None)
                     self.run(target, m, size, rate, prof["warmup"], "warmup", 0)
                     reps = [self.run(target, m, size, rate, prof["dur"], "rep", i)
                             for i in range(prof["reps"])]
                     if load == "max":
                         max_mpps = statistics.mean(r["rx_mpps"] for r in reps)
-                    progress.advance(prof["warmup"] + 1.2 + prof["reps"] * (prof["dur"] + 1.2))
+                    progress.advance(est)
                     r = reps[-1]
                     log(progress.line(
-                        "%s %s %dB %s%s: %.4f Mpps %.3f Gbps loss %.2f%% lat mean/p99 "
+                        "%s %s %sB %s%s: %.4f Mpps %.3f Gbps loss %.2f%% lat mean/p99 "
                         "%.0f/%.0f us%s%s" % (
                             scenario, what, size, label,
                             " (%.0f pps)" % rate if rate else "",
                             statistics.mean(x["rx_mpps"] for x in reps),
                             statistics.mean(x["rx_gbps"] for x in reps),
-                            100 * statistics.mean(x["loss"] or 0 for x in reps),
+                            100 * statistics.mean(x["offered_loss"] or 0 for x in reps),
                             r["latency_us"]["mean"], r["latency_us"]["p99"],
                             " wakeups/pkt %.2f" % r["wakeups_per_pkt"]
                             if r.get("wakeups_per_pkt") is not None and
@@ -672,7 +759,7 @@ class Runner:
 
 # ---- summaries and files -----------------------------------------------------------
 
-NUM = ["rx_mpps", "rx_gbps", "tx_mpps", "loss", "core0_cycles_per_pkt",
+NUM = ["rx_mpps", "rx_gbps", "tx_mpps", "loss", "offered_loss", "offered_share", "core0_cycles_per_pkt",
        "cycles_per_hop_busy", "cycles_per_hop_total", "cycles_per_hop_oncpu",
        "core0_busy_share", "hops_per_pkt", "wakeups", "wakeups_per_s", "wakeups_per_pkt",
        "nfs_woken", "sleeps", "nf_cpu_share", "switch_other_threads_cpu_share",
@@ -692,7 +779,8 @@ def summarize(runs):
     for key, rs in groups.items():
         s = dict(zip(KEY, key))
         s.update({"tenants": rs[0]["tenants"], "chain": rs[0]["chain"],
-                  "fraction": rs[0].get("fraction"), "reps": len(rs)})
+                  "fraction": rs[0].get("fraction"), "reference": rs[0].get("reference"),
+                  "reps": len(rs)})
         cols = [(k, [r.get(k) for r in rs]) for k in NUM]
         cols += [("lat_" + q, [r["latency_us"][q] for r in rs]) for q in LAT]
         cpus = sorted({c for r in rs for c in r["cpu"]}, key=lambda c: int(c[3:]))
@@ -722,48 +810,10 @@ def add_ceiling(summary, ceiling):
             s["frac_of_ceiling"] = s["rx_mpps"] / c["rx_mpps"] if c["rx_mpps"] else None
 
 
-def imix_rows(summary):
-    """IMIX 7:4:1 of 64/576/1514 B, synthesised from single-size runs at max load:
-    the mixed stream's packet rate is the harmonic mean weighted by the packet shares
-    (each packet takes the time it takes at its own size); Gbps follows from the mean
-    frame. Latency columns are the packet-weighted mean of the sizes' values (an
-    approximation; percentiles do not mix exactly). Marked size "imix"."""
-    out = []
-    groups = {}
-    for s in summary:
-        if s["load"] == "max" and s["size"] in dict(IMIX):
-            groups.setdefault((s["scenario"], s["system"], s["transport"], s["nfs"]),
-                              {})[s["size"]] = s
-    n = sum(w for _, w in IMIX)
-    mean_wire = sum((b + WIRE_OVERHEAD) * w for b, w in IMIX) / n
-    for key, by in groups.items():
-        if len(by) != len(IMIX) or any(not by[b].get("rx_mpps") for b, _ in IMIX):
-            continue
-        base = by[IMIX[0][0]]
-        row = {k: base[k] for k in KEY + ("tenants", "chain", "fraction")}
-        row["size"] = "imix"
-        row["synthetic"] = "from %s B runs weighted %s" % (
-            "/".join(str(b) for b, _ in IMIX), ":".join(str(w) for _, w in IMIX))
-        row["rx_mpps"] = n / sum(w / by[b]["rx_mpps"] for b, w in IMIX)
-        row["rx_gbps"] = row["rx_mpps"] * 1e6 * mean_wire * 8 / 1e9
-        for k in ["lat_" + q for q in LAT] + ["cycles_per_hop_busy", "cycles_per_hop_oncpu",
-                                             "wakeups_per_pkt", "loss"]:
-            if all(by[b].get(k) is not None for b, _ in IMIX):
-                row[k] = sum(by[b][k] * w for b, w in IMIX) / n
-        if all(by[b].get("ceiling_mpps") for b, _ in IMIX):
-            row["ceiling_mpps"] = n / sum(w / by[b]["ceiling_mpps"] for b, w in IMIX)
-            row["ceiling_gbps"] = row["ceiling_mpps"] * 1e6 * mean_wire * 8 / 1e9
-            row["frac_of_ceiling"] = row["rx_mpps"] / row["ceiling_mpps"]
-        row["flags"] = sorted({f for b, _ in IMIX for f in by[b].get("flags", [])})
-        row["reps"] = min(by[b]["reps"] for b, _ in IMIX)
-        out.append(row)
-    return out
-
-
 CSV_HEAD = ["commit", "date", "profile", "model", "nproc", "mhz", "kernel", "dpdk"]
 CSV_COLS = ["scenario", "system", "transport", "nfs", "tenants", "chain", "size", "load",
-            "fraction", "reps", "rate_target_pps"]
-CSV_STATS = ["rx_mpps", "rx_gbps", "tx_mpps", "loss", "lat_mean", "lat_p50", "lat_p90",
+            "fraction", "reference", "reps", "rate_target_pps"]
+CSV_STATS = ["rx_mpps", "rx_gbps", "tx_mpps", "loss", "offered_loss", "lat_mean", "lat_p50", "lat_p90",
              "lat_p99", "lat_p999", "lat_max", "ceiling_mpps", "ceiling_gbps",
              "frac_of_ceiling", "cycles_per_hop_busy", "cycles_per_hop_total",
              "cycles_per_hop_oncpu", "hops_per_pkt", "core0_cycles_per_pkt", "wakeups_per_s",
@@ -782,7 +832,7 @@ def write_files(stem, meta, summary, runs, ceiling):
         w.writerow(CSV_HEAD + CSV_COLS + CSV_STATS +
                    [k + "_min" for k in ("rx_mpps", "lat_mean", "lat_p99")] +
                    [k + "_max" for k in ("rx_mpps", "lat_mean", "lat_p99")] +
-                   ["drop_" + d for d in reasons] + ["flags", "synthetic"])
+                   ["drop_" + d for d in reasons] + ["flags"])
         m = meta["machine"]
         for s in ceiling + summary:
             w.writerow([meta["commit"], meta["date"], meta["profile"], m["model"], m["nproc"],
@@ -791,7 +841,7 @@ def write_files(stem, meta, summary, runs, ceiling):
                        [s.get(k + "_min") for k in ("rx_mpps", "lat_mean", "lat_p99")] +
                        [s.get(k + "_max") for k in ("rx_mpps", "lat_mean", "lat_p99")] +
                        [s.get("drops", {}).get(d) for d in reasons] +
-                       ["; ".join(s.get("flags", [])), s.get("synthetic", "")])
+                       ["; ".join(s.get("flags", []))])
 
 
 def latest(out_dir, scenario):
@@ -827,14 +877,8 @@ def sizes_of(setups):
     return out
 
 
-def expand_sizes(sizes):
-    """"imix" stands for its three component sizes."""
-    out = []
-    for z in sizes:
-        for b in ([b for b, _ in IMIX] if z == "imix" else [z]):
-            if b not in out:
-                out.append(b)
-    return sorted(out)
+def size_key(z):
+    return 10 ** 6 if z == "imix" else z
 
 
 def main():
@@ -851,7 +895,7 @@ def main():
     g.add_argument("--quick", action="store_const", dest="profile", const="quick",
                    help="few points, 1 x 2 s each (the default; ~4-5 minutes for all)")
     g.add_argument("--full", action="store_const", dest="profile", const="full",
-                   help="every point, warm-up 2 s + 3 x 10 s (see doc/results.md)")
+                   help="every point, warm-up 1 s + 3 x 5 s (see doc/results.md)")
     ap.add_argument("--list", action="store_true", help="list the scenarios and exit")
     ap.add_argument("--dry-run", action="store_true", help="print the plan and the estimate")
     ap.add_argument("--nfs", help="override the NF counts of the sweeps, e.g. 2,100,2000")
@@ -900,14 +944,11 @@ def main():
             tmpl = setups[0]
             setups = [dict(tmpl, nfs=k) for k in nfs_override]
         plan[n] = setups
-    ceiling_sizes = expand_sizes(
+    ceiling_sizes = sorted(set(
         sizes_of([s for n in names if n != "ceiling" for s in plan[n]]) +
-        (sizes_of(plan["ceiling"]) if "ceiling" in plan else []))
+        (sizes_of(plan["ceiling"]) if "ceiling" in plan else [])), key=size_key)
     ceiling_setup = None if args.no_ceiling and "ceiling" not in names else \
         {"system": "testpmd", "sizes": ceiling_sizes, "loads": ["max"]}
-    for n in plan:
-        for s in plan[n]:
-            s["sizes"] = expand_sizes(s["sizes"])
     plan.pop("ceiling", None)
     total = (est_setup(ceiling_setup, prof) if ceiling_setup else 0) + \
         sum(est_setup(s, prof) for n in plan for s in plan[n])
@@ -968,7 +1009,6 @@ def main():
                 runner.setup(s, progress, n)
             summary = summarize(runner.runs)
             add_ceiling(summary, ceiling)
-            summary += imix_rows(summary)
             stem = os.path.join(args.out, "%s-%s" % (n, stamp))
             res = {**meta, "scenario": n, "description": scen[n].DESCRIPTION,
                    "elapsed_s": round(time.time() - t0, 1),
@@ -1009,7 +1049,8 @@ def print_table(stems):
             print("%-12s %-8s %-5s %5s %5s %-6s %9s %8s %7s %10s %10s %9s %8s %s" % (
                 res["scenario"], s["system"], s["transport"], s["nfs"], s["size"], s["load"],
                 g("rx_mpps", "%.4f"), g("rx_gbps", "%.3f"),
-                "%.2f" % (100 * s["loss"]) if s.get("loss") is not None else "-",
+                "%.2f" % (100 * s["offered_loss"]) if s.get("offered_loss") is not None
+                else "-",
                 g("lat_mean", "%.0f"), g("lat_p99", "%.0f"),
                 g("cycles_per_hop_oncpu", "%.0f"), g("wakeups_per_pkt", "%.3f"),
                 ",".join(s.get("flags", []))[:40]))

@@ -132,10 +132,6 @@ def sizes(res, path):
             for z in sz:
                 if t is None:
                     s = next((c for c in res.get("ceiling", []) if c["size"] == z), None)
-                    if s is None and z == "imix":
-                        s = next((r for r in res["summary"] if r["size"] == "imix"), None)
-                        s = {"rx_mpps": s.get("ceiling_mpps"), "rx_gbps": s.get("ceiling_gbps")} \
-                            if s else None
                 else:
                     s = next((r for r in rows(res, transport=t, size=z, load="max")), None)
                 vals.append(s.get(key) if s and s.get(key) else 0)
@@ -152,13 +148,13 @@ def sizes(res, path):
                             label="paper D (NIC queues), %d NFs, 64 B" % n)
         ax.set_yscale("log")
         ax.set_xticks(range(len(sz)))
-        ax.set_xticklabels(["IMIX*" if z == "imix" else "%d B" % z for z in sz])
+        ax.set_xticklabels(["IMIX" if z == "imix" else "%d B" % z for z in sz])
         ax.set_ylabel("%s at max offered load (log)" % unit)
         ax.set_title("%s by frame size, %d NFs (2 tenants x 2)" % (
             unit, res["summary"][0]["nfs"] if res["summary"] else 0), fontsize=9)
         ax.legend(fontsize=7)
-    fig.text(0.5, 0.04, "* IMIX = 7:4:1 of 64/576/1514 B, synthesised from the single-size "
-             "runs (myriad-gen sends one size per run)", ha="center", fontsize=7)
+    fig.text(0.5, 0.04, "IMIX = 7:4:1 of 64/576/1500 B frames, interleaved in one stream "
+             "(myriad-gen --imix)", ha="center", fontsize=7)
     footer(fig, res)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     fig.savefig(path, dpi=110)

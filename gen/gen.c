@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_mempool.h>
 #include <rte_prefetch.h>
 #include <rte_ring.h>
@@ -36,6 +38,8 @@
 #define PROG "myriad-gen"
 /* pause of an idle paced loop (run()); the timer slack is set to match */
 #define IDLE_SLEEP_NS 20000
+/* ... and its longest pause when the switch stamps what it sends (see run()) */
+#define IDLE_SLEEP_MAX_NS 1000000
 /* frames in one --sizes cycle: weights add up to at most this */
 #define MAX_SIZES        256
 #define MAX_BURST        512   /* half a wire ring (1024 slots): one burst never fills it */
@@ -71,6 +75,7 @@ struct options {
 	uint32_t burst;
 	bool json;
 	bool quiet;
+	int rt_priority; /* SCHED_FIFO priority of the loop with --rate, 0 = not real-time */
 	/* attach to another primary's objects instead of the switch's wire port rings */
 	const char *pool_name;
 	const char *tx_ring_name;
@@ -131,7 +136,8 @@ struct gen {
 	uint32_t n_srcs;
 	uint32_t last_src;
 	uint64_t src_other; /* frames from source MACs beyond the first MAX_SRC_MACS */
-	struct hist *lat;   /* TSC cycles from build to receive */
+	struct hist *lat;   /* TSC cycles from build to the switch's stamp (or receive) */
+	int wire_tsc_off;   /* mbuf dynfield MYR_WIRE_TSC_FIELD, or < 0: none */
 
 	/* time, in TSC cycles */
 	uint64_t hz;
@@ -190,6 +196,10 @@ usage(FILE *f)
 		"  --burst N              packets per burst, 1..%u (default 32)\n"
 		"  --json                 print the summary as one JSON object\n"
 		"  --quiet                no per-second lines on stderr\n"
+		"  --rt-priority N        with --rate: run as SCHED_FIFO N (1..99), like a\n"
+		"                         hardware tester, which offers its load on time\n"
+		"                         whatever else runs on its core; it still sleeps\n"
+		"                         between bursts, and its cycles are still counted\n"
 		"  --pool NAME            packet pool to use (default " MYR_POOL_NAME ")\n"
 		"  --tx-ring NAME         ring to send into, instead of --tx-port's\n"
 		"  --rx-ring NAME         ring to receive from, instead of --rx-port's\n"
@@ -388,6 +398,7 @@ enum {
 	OPT_BURST,
 	OPT_JSON,
 	OPT_QUIET,
+	OPT_RT_PRIORITY,
 	OPT_POOL,
 	OPT_TX_RING,
 	OPT_RX_RING,
@@ -417,6 +428,7 @@ static const struct option long_options[] = {
 	{ "burst", required_argument, NULL, OPT_BURST },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "rt-priority", required_argument, NULL, OPT_RT_PRIORITY },
 	{ "pool", required_argument, NULL, OPT_POOL },
 	{ "tx-ring", required_argument, NULL, OPT_TX_RING },
 	{ "rx-ring", required_argument, NULL, OPT_RX_RING },
@@ -530,6 +542,11 @@ parse_args(struct options *o, int argc, char **argv)
 		case OPT_JSON:
 			o->json = true;
 			break;
+		case OPT_RT_PRIORITY:
+			if (parse_u64(optarg, 1, 99, &v) < 0)
+				return bad_option("rt-priority", optarg, "expected 1..99");
+			o->rt_priority = (int)v;
+			break;
 		case OPT_QUIET:
 			o->quiet = true;
 			break;
@@ -568,6 +585,11 @@ parse_args(struct options *o, int argc, char **argv)
 	}
 	if (!o->tx && !o->rx) {
 		fprintf(stderr, PROG ": --no-tx and --no-rx leave nothing to do\n");
+		return -EINVAL;
+	}
+	if (o->rt_priority != 0 && (o->rate == 0 || !o->tx)) {
+		/* as fast as possible never sleeps: real-time, it would starve its core */
+		fprintf(stderr, PROG ": --rt-priority needs --rate\n");
 		return -EINVAL;
 	}
 	if (o->tx && o->n_dsts == 0) {
@@ -758,7 +780,11 @@ rx_burst(struct gen *g, struct rte_mbuf **pkts, uint32_t n, uint64_t now)
 			g->rx_foreign++;
 			continue;
 		}
-		hist_add(g->lat, now > h.tsc ? now - h.tsc : 0);
+		uint64_t at = g->wire_tsc_off >= 0
+				      ? *RTE_MBUF_DYNFIELD(m, g->wire_tsc_off, uint64_t *)
+				      : now;
+
+		hist_add(g->lat, at > h.tsc ? at - h.tsc : 0);
 		if (likely(h.flow < g->n_flows)) {
 			struct flow *f = &g->flows[h.flow];
 
@@ -804,6 +830,26 @@ stop(struct gen *g, enum stop_reason why)
 }
 
 /* The run loop: send and receive until a stop condition, then drain the sink. */
+/*
+ * How long an idle loop turn sleeps. Without the switch's stamps the sink's polling
+ * delay is part of every latency sample: 20 us keeps it well under the NFs' own
+ * scheduling delays. With them, only pacing matters: sleep until the next burst is
+ * due, up to 1 ms and never so long that the wire ring (1024) could fill meanwhile.
+ * On a core shared with NFs this matters: each pause is a context switch each way,
+ * which costs 15-100 us in a paravirtualised guest (doc/wakeups.md).
+ */
+static long
+idle_pause_ns(const struct gen *g, bool sending)
+{
+	double ns, cap;
+
+	if (!sending || g->opt.rate == 0 || g->wire_tsc_off < 0)
+		return IDLE_SLEEP_NS;
+	ns = ((double)g->opt.burst - g->tokens) / g->tokens_per_cycle / (double)g->hz * 1e9;
+	cap = RTE_MIN((double)IDLE_SLEEP_MAX_NS, 256.0 / g->opt.rate * 1e9);
+	return (long)RTE_MAX((double)IDLE_SLEEP_NS, RTE_MIN(ns, cap));
+}
+
 static void
 run(struct gen *g)
 {
@@ -867,10 +913,9 @@ run(struct gen *g)
 			/*
 			 * Paced or draining and nothing to do: give the core back. The
 			 * generator shares a core with the NFs (or the switch), and a busy
-			 * wait here would be taken from them, not from idle time. 20 us keeps
-			 * pacing and sink latency well under the NFs' own scheduling delays.
+			 * wait here would be taken from them, not from idle time.
 			 */
-			struct timespec ts = { .tv_nsec = IDLE_SLEEP_NS };
+			struct timespec ts = { .tv_nsec = idle_pause_ns(g, sending) };
 
 			nanosleep(&ts, NULL);
 		}
@@ -1022,6 +1067,7 @@ print_summary(const struct gen *g)
 	/* mixed sizes: "size" above is the largest; the mix and the mean received size */
 	printf("\"sizes\":\"%s\",\"rx_mean_size\":%.1f,", g->opt.sizes_arg,
 	       g->rx_packets ? (double)g->rx_bytes / (double)g->rx_packets : 0.0);
+	printf("\"latency_at\":\"%s\",", g->wire_tsc_off >= 0 ? "wire" : "sink");
 	printf("\"latency_us\":{\"samples\":%" PRIu64 ",\"mean\":%.3f,\"p50\":%.3f,\"p90\":%.3f,"
 	       "\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f},",
 	       g->lat->count, mean, us[0], us[1], us[2], us[3],
@@ -1129,6 +1175,10 @@ setup(struct gen *g, const char *prefix)
 		}
 	}
 	g->hz = rte_get_tsc_hz();
+	/* a switch's wire: it stamps what it sends (another primary, e.g. testpmd: no) */
+	g->wire_tsc_off = o->pool_name == NULL && o->rx_ring_name == NULL
+				  ? rte_mbuf_dynfield_lookup(MYR_WIRE_TSC_FIELD, NULL)
+				  : -1;
 	g->tokens_per_cycle = o->rate / (double)g->hz;
 	g->bucket = RTE_MAX((double)o->burst, o->rate * BUCKET_US / 1e6);
 	g->n_flows = o->n_dsts != 0 ? o->n_dsts : SINK_FLOWS;
@@ -1231,6 +1281,16 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	if (g.opt.rt_priority != 0) {
+		struct sched_param sp = { .sched_priority = g.opt.rt_priority };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0) {
+			fprintf(stderr, PROG ": --rt-priority %d: %s\n", g.opt.rt_priority,
+				strerror(errno));
+			rte_eal_cleanup();
+			return 1;
+		}
+	}
 	run(&g);
 	print_summary(&g);
 	fflush(stdout);

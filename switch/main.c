@@ -380,6 +380,11 @@ main(int argc, char **argv)
 		.size = sizeof(uint32_t),
 		.align = __alignof__(uint32_t),
 	};
+	static const struct rte_mbuf_dynfield wire_tsc = {
+		.name = MYR_WIRE_TSC_FIELD,
+		.size = sizeof(uint64_t),
+		.align = __alignof__(uint64_t),
+	};
 	struct leftovers left;
 	char **eargv;
 	sigset_t set;
@@ -423,8 +428,9 @@ main(int argc, char **argv)
 		goto out_eal;
 	}
 	sw.owner_off = rte_mbuf_dynfield_register(&owner);
-	if (sw.owner_off < 0) {
-		LOG(ERR, "cannot register the mbuf owner field: %s", rte_strerror(rte_errno));
+	sw.wire_tsc_off = rte_mbuf_dynfield_register(&wire_tsc);
+	if (sw.owner_off < 0 || sw.wire_tsc_off < 0) {
+		LOG(ERR, "cannot register the mbuf fields: %s", rte_strerror(rte_errno));
 		goto out_eal;
 	}
 	/*

@@ -133,7 +133,8 @@ struct sw {
 	uint16_t n_ports;
 	uint16_t ports[SW_MAX_PORTS];
 	char port_names[SW_MAX_PORTS][MYR_NAME_MAX];
-	int owner_off; /* mbuf dynfield: slot+1 of the NF holding it, or 0 */
+	int owner_off;    /* mbuf dynfield: slot+1 of the NF holding it, or 0 */
+	int wire_tsc_off; /* mbuf dynfield: TSC when handed to an output port */
 
 	struct fwd *fwd; /* published snapshot; atomic load/store */
 	/*
@@ -159,6 +160,12 @@ static inline uint32_t *
 sw_owner(struct rte_mbuf *m)
 {
 	return RTE_MBUF_DYNFIELD(m, sw.owner_off, uint32_t *);
+}
+
+static inline uint64_t *
+sw_wire_tsc(struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, sw.wire_tsc_off, uint64_t *);
 }
 
 /* datapath/datapath.c */

@@ -4,17 +4,19 @@ import plots
 
 NAME = "latency-load"
 DESCRIPTION = ("transport B: latency, throughput and wakeups against offered load "
-               "(fractions of the max-load rate) for 100/2000 (full: 100/1000/2000) NFs, 700 B")
+               "(fractions of the non-drop rate, searched) for 100/2000 "
+               "(full: 100/1000/2000) NFs, 700 B")
 SWEEPS_NFS = True
 
 
 def setups(profile):
     if profile == "quick":
-        nfs, fr = [100, 2000], [0.1, 0.5, 0.9]
+        nfs, fr = [100, 2000], [0.1, 0.5, 2.0]
     else:
-        nfs, fr = [100, 1000, 2000], [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0]
+        nfs, fr = [100, 1000, 2000], [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 1.5, 3.0]
+    # past the NDR (fractions > 1) the curve shows what overload does to latency and loss
     return [{"system": "myriad", "transport": "block", "nfs": n, "sizes": [700],
-             "loads": ["max"] + fr} for n in nfs]
+             "loads": ["max", "ndr"] + fr} for n in nfs]
 
 
 def plot(res, path):

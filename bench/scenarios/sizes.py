@@ -4,7 +4,7 @@ import harness
 import plots
 
 NAME = "sizes"
-DESCRIPTION = ("64/700/1514 B and IMIX (7:4:1 of 64/576/1514, synthesised) with 4 NFs "
+DESCRIPTION = ("64/700/1514 B and IMIX (7:4:1 of 64/576/1500, one mixed stream) with 4 NFs "
                "(2 tenants x 2), transports A and B, max load (full: + latency point)")
 NFS = 4  # the paper's transport D point: 6.05 Gbps at 64 B with 4 NFs
 

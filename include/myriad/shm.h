@@ -42,6 +42,10 @@
  * dequeues from TX (directions as the switch sees them). */
 #define MYR_WIRE_RX_FMT "myr_w%u_rx"
 #define MYR_WIRE_TX_FMT "myr_w%u_tx"
+/* mbuf dynamic field (uint64_t): the switch's TSC when it handed the packet to an
+ * output port, as a NIC's transmit timestamp. A sink on the virtual wire measures
+ * latency up to it, so how often the sink polls does not count as latency. */
+#define MYR_WIRE_TSC_FIELD "myriad_wire_tsc"
 
 #define MYR_NAME_MAX 32 /* names of tenants, NFs, ports, incl. the NUL */
 

@@ -79,8 +79,11 @@ static void
 port_flush(struct dp *dp, uint16_t p)
 {
 	struct pend *q = &dp->port_pend[p];
+	uint64_t now = rte_rdtsc();
 	uint16_t sent, i;
 
+	for (i = 0; i < q->n; i++)
+		*sw_wire_tsc(q->m[i]) = now; /* one clock read a burst, like a NIC's stamp */
 	sent = rte_eth_tx_burst(sw.ports[p], 0, q->m, q->n);
 	sw.dp.tx[p] += sent;
 	for (i = sent; i < q->n; i++)

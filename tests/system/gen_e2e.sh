@@ -24,6 +24,8 @@ assert_jq '.tx_packets == 1200 and .rx_packets == 1200 and .rx_bytes == 425200' 
 assert_jq '.lost == 0 and .reordered == 0 and .duplicates == 0 and .rx_foreign == 0' "$out" \
 	"nothing lost or reordered"
 assert_jq '.src_macs["02:00:00:00:aa:01"] == 1200' "$out" "through t1's chain"
+assert_jq '.latency_at == "wire" and .latency_us.samples == 1200' "$out" \
+	"latency up to the switch's transmit stamp, one sample a frame"
 s=$(wait_quiet)
 assert_accounted "$s"
 
