@@ -706,7 +706,8 @@ class Runner:
             log("  %d NFs attached in %.1f s" % (s["nfs"], target.attach_s))
         meta = {"scenario": scenario, "system": target.system, "transport": target.transport,
                 "nfs": target.nfs, "tenants": getattr(target, "tenants", 0),
-                "chain": getattr(target, "chain", 0)}
+                "chain": getattr(target, "chain", 0),
+                "switch_args": " ".join(s.get("switch_args", ()))}
         overhead = 4.0 + s.get("nfs", 0) * {"poll": 0.03, "block": 0.008}.get(
             s.get("transport"), 0)
         progress.advance(overhead)
@@ -901,6 +902,9 @@ def main():
     ap.add_argument("--nfs", help="override the NF counts of the sweeps, e.g. 2,100,2000")
     ap.add_argument("--reps", type=int, help="override the repetitions per point")
     ap.add_argument("--duration", type=float, help="override the seconds per repetition")
+    ap.add_argument("--switch-args", default="", metavar="ARGS",
+                    help="extra myriad-switch options for every setup, e.g. "
+                    "'--wake-budget 40000' (recorded in the results)")
     ap.add_argument("--no-ceiling", action="store_true",
                     help="skip the testpmd ceiling that every run measures by default")
     ap.add_argument("--strict", action="store_true",
@@ -943,6 +947,9 @@ def main():
         if nfs_override and getattr(scen[n], "SWEEPS_NFS", False):
             tmpl = setups[0]
             setups = [dict(tmpl, nfs=k) for k in nfs_override]
+        for st in setups:
+            if st["system"] == "myriad" and args.switch_args:
+                st["switch_args"] = list(st.get("switch_args", ())) + args.switch_args.split()
         plan[n] = setups
     ceiling_sizes = sorted(set(
         sizes_of([s for n in names if n != "ceiling" for s in plan[n]]) +
