@@ -550,14 +550,15 @@ class Runner:
         self.B = os.path.abspath(args.build)
         self.procs, self.p = procs, prof
         self.strict = args.strict
+        self.gen_core = args.gen_core
         self.wait_limit = args.wait_idle
         self.runs = []
 
     def gen(self, target, size, rate, duration):
         out = os.path.join(self.procs.tmp, "gen.json")
         cmd = [self.B + "/gen/myriad-gen", "--file-prefix", target.pre,
-               "--proc-type=secondary", "--no-pci", "-l", "1", "--log-level=error", "--",
-               "--json", "--quiet", "--rate", str(int(rate)), "--duration", str(duration)] + \
+               "--proc-type=secondary", "--no-pci", "-l", str(self.gen_core),
+               "--log-level=error", "--", "--json", "--quiet", "--rate", str(int(rate)), "--duration", str(duration)] + \
             (["--imix"] if size == "imix" else ["--size", str(size)]) + \
             (["--rt-priority", str(GEN_RT_PRIORITY)] if rate else []) + target.gen_args
         with open(out, "w") as f:
@@ -689,8 +690,8 @@ class Runner:
 
     def setup(self, s, progress, scenario):
         """Start one target, measure all its points, stop it. A point is a size and a
-        load: "max" (--rate 0), "ndr" (the non-drop rate, searched), or a float f: f x
-        the reference rate, which is the NDR when the setup measures it (the load a
+        load: "max" (--rate 0), "ndr" (the non-drop rate, searched), "pps:N" (N packets
+        per second), or a float f: f x the reference rate, which is the NDR when the setup measures it (the load a
         user can offer without loss), else the rate delivered at max load."""
         prof = self.p
         wait_idle(self.wait_limit)  # a switch or testpmd started meanwhile: let it end
@@ -725,6 +726,9 @@ class Runner:
                         log("  ndr %.0f pps, found in %.0f s" % (ndr_pps, time.time() - t0))
                         rate, label = ndr_pps, "ndr"
                         est += (NDR_STEPS + 3) * (prof["probe"] + 1.5)
+                    elif isinstance(load, str) and load.startswith("pps:"):
+                        rate = float(load[4:])  # an absolute rate, e.g. a target's
+                        label = "%.0fkpps" % (rate / 1e3)
                     else:
                         ref = ndr_pps or (max_mpps * 1e6 if max_mpps else None)
                         if not ref:
@@ -905,6 +909,9 @@ def main():
     ap.add_argument("--switch-args", default="", metavar="ARGS",
                     help="extra myriad-switch options for every setup, e.g. "
                     "'--wake-budget 40000' (recorded in the results)")
+    ap.add_argument("--gen-core", type=int, default=1, metavar="CPU",
+                    help="core of myriad-gen (default 1, with the NFs; 0 puts it on the "
+                    "switch's core)")
     ap.add_argument("--no-ceiling", action="store_true",
                     help="skip the testpmd ceiling that every run measures by default")
     ap.add_argument("--strict", action="store_true",
@@ -980,7 +987,8 @@ def main():
     stamp = now.strftime("%Y%m%d-%H%M%S")
     meta = {**git_meta(), "date": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "stamp": stamp,
             "machine": machine(), "profile": args.profile, "settings": prof,
-            "lat_fraction": LAT_FRACTION, "oncpu_min": ONCPU_MIN,
+            "lat_fraction": LAT_FRACTION, "oncpu_min": ONCPU_MIN, "gen_core": args.gen_core,
+            "gen_rt_priority": GEN_RT_PRIORITY, "ndr_loss": NDR_LOSS,
             "foreign_dpdk_at_start": waited, "command": " ".join(sys.argv)}
     with open("/proc/loadavg") as f:
         meta["loadavg_at_start"] = f.read().strip()

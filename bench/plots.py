@@ -184,17 +184,20 @@ def latency_load(res, path):
             if pn == n:
                 axes[0].axhline(ms, color=col, ls="--", lw=0.8,
                                 label="paper B, %d NFs: %.3g ms" % (pn, ms))
-    lim = max([s["tx_mpps"] * 1e3 for s in res["summary"]] + [1])
-    axes[1].plot([0, lim], [0, lim], color="#aaa", lw=0.8, label="delivered = offered")
+    offs = [s["tx_mpps"] * 1e3 for s in res["summary"] if s.get("tx_mpps")] or [1]
+    lo, hi = min(offs), max(offs)
+    axes[1].plot([lo, hi], [lo, hi], color="#aaa", lw=0.8, label="delivered = offered")
+    axes[1].set_yscale("log")
     axes[0].set_yscale("log")
     axes[0].set_ylabel("latency, ms (log)")
     axes[0].set_title("latency against offered load (transport B, 700 B)", fontsize=9)
-    axes[1].set_ylabel("delivered, kpps")
+    axes[1].set_ylabel("delivered, kpps (log)")
     axes[1].set_title("delivered against offered", fontsize=9)
     axes[2].set_ylabel("NF wakeups per packet (2 hops per packet)")
     axes[2].set_title("wakeups per packet: the price of low latency", fontsize=9)
     for ax in axes:
-        ax.set_xlabel("offered load, kpps (what the generator sent)")
+        ax.set_xscale("log")
+        ax.set_xlabel("offered load, kpps (what the generator sent; log)")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=6)
     footer(fig, res)

@@ -138,6 +138,7 @@ struct gen {
 	uint64_t src_other; /* frames from source MACs beyond the first MAX_SRC_MACS */
 	struct hist *lat;   /* TSC cycles from build to the switch's stamp (or receive) */
 	int wire_tsc_off;   /* mbuf dynfield MYR_WIRE_TSC_FIELD, or < 0: none */
+	double idle_ns;     /* draining: the next idle pause (backs off while idle) */
 
 	/* time, in TSC cycles */
 	uint64_t hz;
@@ -833,18 +834,26 @@ stop(struct gen *g, enum stop_reason why)
 /*
  * How long an idle loop turn sleeps. Without the switch's stamps the sink's polling
  * delay is part of every latency sample: 20 us keeps it well under the NFs' own
- * scheduling delays. With them, only pacing matters: sleep until the next burst is
- * due, up to 1 ms and never so long that the wire ring (1024) could fill meanwhile.
+ * scheduling delays. With them, only the rings matter. Paced, sleep until the next
+ * burst is due, up to 1 ms and never so long that the wire ring (1024) could fill
+ * meanwhile at that rate. Draining, back off from 20 us to 1 ms while nothing comes.
  * On a core shared with NFs this matters: each pause is a context switch each way,
- * which costs 15-100 us in a paravirtualised guest (doc/wakeups.md).
+ * which costs 15-100 us in a paravirtualised guest (doc/wakeups.md); a real-time
+ * generator polling every 20 us while draining would take the whole core from the
+ * NFs that still hold the last packets.
  */
 static long
-idle_pause_ns(const struct gen *g, bool sending)
+idle_pause_ns(struct gen *g, bool sending)
 {
 	double ns, cap;
 
-	if (!sending || g->opt.rate == 0 || g->wire_tsc_off < 0)
+	if (g->wire_tsc_off < 0 || (sending && g->opt.rate == 0))
 		return IDLE_SLEEP_NS;
+	if (!sending) {
+		ns = g->idle_ns;
+		g->idle_ns = RTE_MIN(2 * g->idle_ns, (double)IDLE_SLEEP_MAX_NS);
+		return (long)ns;
+	}
 	ns = ((double)g->opt.burst - g->tokens) / g->tokens_per_cycle / (double)g->hz * 1e9;
 	cap = RTE_MIN((double)IDLE_SLEEP_MAX_NS, 256.0 / g->opt.rate * 1e9);
 	return (long)RTE_MAX((double)IDLE_SLEEP_NS, RTE_MIN(ns, cap));
@@ -865,6 +874,7 @@ run(struct gen *g)
 	bool watch_stall = o->rate == 0 || o->rate >= 1.0 / STALL_SEC;
 	uint64_t now;
 
+	g->idle_ns = IDLE_SLEEP_NS;
 	g->start = rte_rdtsc();
 	if (stop_tsc != 0)
 		stop_tsc += g->start;
@@ -907,6 +917,7 @@ run(struct gen *g)
 			}
 		}
 		if (work != 0) {
+			g->idle_ns = IDLE_SLEEP_NS;
 			g->last_progress = now;
 			g->busy += rte_rdtsc() - now;
 		} else if (o->rate != 0 || !sending) {
