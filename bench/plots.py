@@ -28,6 +28,17 @@ def rows(res, **kw):
     return [s for s in res["summary"] if all(s.get(k) == v for k, v in kw.items())]
 
 
+def latency_rows(res, transport):
+    """The latency points of a sweep: LAT_FRACTION of the reference rate, 700 B."""
+    return [s for s in rows(res, transport=transport, size=700)
+            if s.get("fraction") == harness.LAT_FRACTION]
+
+
+def ref_label(s):
+    return "%.0f%% of the %s" % (100 * s["fraction"], "non-drop rate" if s.get("reference")
+                                 == "ndr" else "max-load rate")
+
+
 def ceiling_at(res, size):
     for c in res.get("ceiling", []):
         if c["size"] == size and c["load"] == "max":
@@ -46,8 +57,8 @@ def lat_ms(s, q):
 
 def nfs_sweep(res, path, transport, letter):
     mx = sorted(rows(res, transport=transport, load="max", size=700), key=lambda s: s["nfs"])
-    lat = sorted([s for s in rows(res, transport=transport, size=700) if s["load"] != "max"],
-                 key=lambda s: s["nfs"])
+    lat = sorted(latency_rows(res, transport), key=lambda s: s["nfs"])
+    ndr = {s["nfs"]: s for s in rows(res, transport=transport, load="ndr", size=700)}
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(14, 5.2))
     x = list(range(len(mx)))
     mpps = [s["rx_mpps"] for s in mx]
@@ -64,6 +75,10 @@ def nfs_sweep(res, path, transport, letter):
             txt += "\n%.1f%%" % (100 * s["frac_of_ceiling"])
         ax.text(b.get_x() + b.get_width() / 2, b.get_height(), txt, ha="center",
                 va="bottom", fontsize=7)
+    if ndr:
+        xs = [i for i, s in enumerate(mx) if s["nfs"] in ndr]
+        ax.plot(xs, [ndr[mx[i]["nfs"]]["rx_mpps"] for i in xs], "D", color="k", ms=6,
+                label="non-drop rate, Mpps (loss <= %.1f%%)" % (100 * harness.NDR_LOSS))
     ax.set_xticks(x)
     ax.set_xticklabels([str(s["nfs"]) for s in mx])
     ax.set_xlabel("number of NFs (2-NF chains; consecutive packets to different tenants)")
@@ -81,13 +96,11 @@ def nfs_sweep(res, path, transport, letter):
     h2, l2 = axg.get_legend_handles_labels()
     ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="upper right")
 
-    for series, style, label in ((lat, "-", "at %s of max-load rate"),
-                                 (mx, ":", "at max load")):
+    for series, style, label in ((lat, "-", "at %s"), (mx, ":", "at max load")):
         if not series:
             continue
         xs = [s["nfs"] for s in series]
-        frac = series[0].get("fraction")
-        lab = label % ("%.0f%%" % (100 * frac)) if "%s" in label else label
+        lab = label % ref_label(series[0]) if "%s" in label else label
         ax2.plot(xs, [lat_ms(s, "mean") for s in series], "o" + style, color=COLORS[transport],
                  label="mean, " + lab)
         ax2.fill_between(xs, [lat_ms(s, "p50") for s in series],
@@ -239,14 +252,13 @@ def overlay(out_dir):
     ceil = None
     for t, r in res.items():
         mx = sorted(rows(r, transport=t, load="max", size=700), key=lambda s: s["nfs"])
-        lat = sorted([s for s in rows(r, transport=t, size=700) if s["load"] != "max"],
-                     key=lambda s: s["nfs"])
+        lat = sorted(latency_rows(r, t), key=lambda s: s["nfs"])
         ax.plot([s["nfs"] for s in mx], [s["rx_gbps"] for s in mx], "o-", color=COLORS[t],
                 label="ours, %s, 700 B, max load (%s)" % (NAMES[t], r["date"][:10]))
         if lat:
             ax2.plot([s["nfs"] for s in lat], [lat_ms(s, "mean") for s in lat], "o-",
-                     color=COLORS[t], label="ours, %s, mean at %.0f%% load" % (
-                         NAMES[t], 100 * (lat[0].get("fraction") or 0)))
+                     color=COLORS[t], label="ours, %s, mean at %s" % (NAMES[t],
+                                                                     ref_label(lat[0])))
         ax2.plot([s["nfs"] for s in mx], [lat_ms(s, "mean") for s in mx], "o:",
                  color=COLORS[t], alpha=0.6, label="ours, %s, mean at max load" % NAMES[t])
         ceil = ceil or ceiling_at(r, 700)

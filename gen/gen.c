@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * myriad-gen: a DPDK secondary of myriad-switch that sends test frames into one wire
- * port's rings and receives, checks and times what the switch sends out of another.
+ * myriad-gen: sends test frames and receives, checks and times what comes back.
+ * Two ways to reach the device under test:
+ * - the virtual wire: a DPDK secondary of myriad-switch that enqueues into one wire
+ *   port's rings and dequeues from another's (or any primary's named rings and pool);
+ * - --eth: a DPDK primary of its own that drives ethdev ports (a NIC, or any vdev),
+ *   for a switch on another machine or behind a veth pair.
  *
- * One thread runs one loop (no EAL worker lcores): build and enqueue a burst, dequeue
- * and inspect a burst, repeat. It busy-polls like any DPDK application, also with
- * --rate, where a token bucket on the TSC decides how many frames each turn may send:
- * sleeping between packets would add the wake-up time (~1 us here) to every latency
- * sample and make rates above ~100 kpps jittery.
+ * One thread runs one loop (no EAL worker lcores): build and send a burst, receive
+ * and inspect a burst, repeat. At full speed it never sleeps; with --rate a token
+ * bucket on the TSC decides how many frames each turn may send, and an idle turn
+ * sleeps (idle_pause_ns()) to give its core back to the NFs it may share it with.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +28,7 @@
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_mempool.h>
@@ -42,14 +46,17 @@
 #define IDLE_SLEEP_MAX_NS 1000000
 /* frames in one --sizes cycle: weights add up to at most this */
 #define MAX_SIZES        256
-#define MAX_BURST        512   /* half a wire ring (1024 slots): one burst never fills it */
-#define MAX_FLOWS        65536 /* flow state is 56 B each: 3.5 MB at most */
+#define MAX_BURST        512        /* half a wire ring (1024 slots): one burst never fills it */
+#define MAX_FLOWS        65536      /* flow state is 56 B each: 3.5 MB at most */
+#define ETH_POOL_SIZE    16383      /* --eth: our own pool ... */
+#define ETH_POOL_CACHE   256        /* ... used by our one lcore only */
+#define ETH_DESC         1024       /* --eth: descriptors per queue */
 #define MAX_CYCLE        (1u << 20) /* weighted destination cycle, 4 MB at most */
-#define SINK_FLOWS       4096  /* flow table of a sink that was given no --dst-macs */
-#define MAX_SRC_MACS     64    /* distinct source MACs counted one by one */
-#define MAX_FLOWS_LISTED 256   /* larger flow lists are left out of the JSON */
-#define STALL_SEC        5     /* give up when nothing moves for this long while sending */
-#define BUCKET_US        1000  /* --rate may catch up on up to 1 ms of missed sending */
+#define SINK_FLOWS       4096       /* flow table of a sink that was given no --dst-macs */
+#define MAX_SRC_MACS     64         /* distinct source MACs counted one by one */
+#define MAX_FLOWS_LISTED 256        /* larger flow lists are left out of the JSON */
+#define STALL_SEC        5          /* give up when nothing moves for this long while sending */
+#define BUCKET_US        1000       /* --rate may catch up on up to 1 ms of missed sending */
 
 struct options {
 	unsigned int tx_port;
@@ -81,6 +88,10 @@ struct options {
 	const char *tx_ring_name;
 	const char *rx_ring_name;
 	const char *pool_ops;
+	/* --eth: ethdev ports of our own primary, instead of the wire */
+	bool eth;
+	uint16_t eth_tx;
+	uint16_t eth_rx;
 };
 
 struct src_count {
@@ -135,10 +146,12 @@ struct gen {
 	struct src_count srcs[MAX_SRC_MACS];
 	uint32_t n_srcs;
 	uint32_t last_src;
-	uint64_t src_other; /* frames from source MACs beyond the first MAX_SRC_MACS */
-	struct hist *lat;   /* TSC cycles from build to the switch's stamp (or receive) */
-	int wire_tsc_off;   /* mbuf dynfield MYR_WIRE_TSC_FIELD, or < 0: none */
-	double idle_ns;     /* draining: the next idle pause (backs off while idle) */
+	uint64_t src_other;      /* frames from source MACs beyond the first MAX_SRC_MACS */
+	struct hist *lat;        /* TSC cycles from build to the switch's stamp (or receive) */
+	int wire_tsc_off;        /* mbuf dynfield MYR_WIRE_TSC_FIELD, or < 0: none */
+	double idle_ns;          /* draining: the next idle pause (backs off while idle) */
+	uint16_t eth_started[2]; /* --eth: ports to stop at exit */
+	uint32_t n_eth_started;
 
 	/* time, in TSC cycles */
 	uint64_t hz;
@@ -173,6 +186,7 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " EAL-OPTIONS -- [options]\n"
 		"  EAL: --file-prefix PREFIX --proc-type=secondary --no-pci -l CORE\n"
+		"       (--eth: a primary: e.g. --in-memory --no-pci --vdev DEV -l CORE)\n"
 		"  --tx-port N            wire port to send into (default 0)\n"
 		"  --rx-port N            wire port to receive from (default 0)\n"
 		"  --no-tx | --no-rx      sink only | source only\n"
@@ -207,7 +221,9 @@ usage(FILE *f)
 		"                         (these three attach to any primary, e.g. dpdk-testpmd\n"
 		"                         with net_ring ports: mb_pool_0, ETH_RXTX0_net_ring0)\n"
 		"  --pool-ops NAME        the mempool ops the --pool's primary created it with\n"
-		"                         (default ring_mp_mc, DPDK's default for packet pools)\n",
+		"                         (default ring_mp_mc, DPDK's default for packet pools)\n"
+		"  --eth P[,Q]            run as a DPDK primary and send on ethdev port P,\n"
+		"                         receive on Q (default P): a NIC (EAL -a PCI) or a vdev\n",
 		PKT_MIN_SIZE, PKT_MAX_SIZE, PKT_MIN_SIZE, STALL_SEC, MAX_BURST);
 }
 
@@ -404,6 +420,7 @@ enum {
 	OPT_TX_RING,
 	OPT_RX_RING,
 	OPT_POOL_OPS,
+	OPT_ETH,
 	OPT_HELP,
 };
 
@@ -430,6 +447,7 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "rt-priority", required_argument, NULL, OPT_RT_PRIORITY },
+	{ "eth", required_argument, NULL, OPT_ETH },
 	{ "pool", required_argument, NULL, OPT_POOL },
 	{ "tx-ring", required_argument, NULL, OPT_TX_RING },
 	{ "rx-ring", required_argument, NULL, OPT_RX_RING },
@@ -543,6 +561,21 @@ parse_args(struct options *o, int argc, char **argv)
 		case OPT_JSON:
 			o->json = true;
 			break;
+		case OPT_ETH: {
+			char *comma = strchr(optarg, ',');
+			uint64_t tx, rx;
+
+			if (comma != NULL)
+				*comma = '\0';
+			if (parse_u64(optarg, 0, RTE_MAX_ETHPORTS - 1, &tx) < 0 ||
+			    (comma != NULL &&
+			     parse_u64(comma + 1, 0, RTE_MAX_ETHPORTS - 1, &rx) < 0))
+				return bad_option("eth", optarg, "expected PORT[,PORT]");
+			o->eth = true;
+			o->eth_tx = (uint16_t)tx;
+			o->eth_rx = comma != NULL ? (uint16_t)rx : (uint16_t)tx;
+			break;
+		}
 		case OPT_RT_PRIORITY:
 			if (parse_u64(optarg, 1, 99, &v) < 0)
 				return bad_option("rt-priority", optarg, "expected 1..99");
@@ -586,6 +619,12 @@ parse_args(struct options *o, int argc, char **argv)
 	}
 	if (!o->tx && !o->rx) {
 		fprintf(stderr, PROG ": --no-tx and --no-rx leave nothing to do\n");
+		return -EINVAL;
+	}
+	if (o->eth &&
+	    (o->pool_name != NULL || o->tx_ring_name != NULL || o->rx_ring_name != NULL)) {
+		fprintf(stderr, PROG ": --eth drives ports and a pool of its own: no --pool, "
+				     "--tx-ring or --rx-ring with it\n");
 		return -EINVAL;
 	}
 	if (o->rt_priority != 0 && (o->rate == 0 || !o->tx)) {
@@ -638,7 +677,7 @@ tx_budget(struct gen *g, uint64_t now)
 		/* As fast as possible: the switch's pace is the ring's free space; building
 		 * frames that cannot fit would only burn the cycles being measured. We are
 		 * the ring's only producer, so its free space can only grow until we enqueue. */
-		n = rte_ring_free_count(g->tx_ring);
+		n = g->opt.eth ? g->opt.burst : rte_ring_free_count(g->tx_ring);
 		n = RTE_MIN(n, g->opt.burst);
 	} else {
 		/* Token bucket: a turn sends at most one burst; the bucket holds up to
@@ -649,7 +688,7 @@ tx_budget(struct gen *g, uint64_t now)
 		if (g->tokens > g->bucket)
 			g->tokens = g->bucket;
 		n = (uint32_t)RTE_MIN(g->tokens, (double)g->opt.burst);
-		if (g->opt.lossless) {
+		if (g->opt.lossless && !g->opt.eth) {
 			/* only what fits: the rest stays due, sent when the switch drains */
 			n = RTE_MIN(n, rte_ring_free_count(g->tx_ring));
 		}
@@ -711,10 +750,13 @@ tx_burst(struct gen *g, uint32_t n, uint64_t now)
 		m->data_len = (uint16_t)(g->opt.truncate ? g->opt.truncate : size);
 		m->pkt_len = m->data_len;
 	}
-	sent = rte_ring_enqueue_burst(g->tx_ring, (void *const *)pkts, n, NULL);
+	sent = g->opt.eth ? rte_eth_tx_burst(g->opt.eth_tx, 0, pkts, (uint16_t)n)
+			  : rte_ring_enqueue_burst(g->tx_ring, (void *const *)pkts, n, NULL);
 	if (unlikely(sent < n)) {
 		/* Give the unsent frames' sequence numbers back, newest first, so the sink
-		 * sees no gap for frames that never left: they are tx_full, not lost. */
+		 * sees no gap for frames that never left: paced, they are tx_full (due but
+		 * refused), not lost; lossless, they stay due; at full speed a port that
+		 * refuses is only back-pressure (a wire ring never does: see tx_budget). */
 		for (i = n; i > sent; i--)
 			g->flows[flows[i - 1]].tx--;
 		/* and in a cycle, the next frame goes where the first unsent one would have */
@@ -722,7 +764,10 @@ tx_burst(struct gen *g, uint32_t n, uint64_t now)
 			g->cycle_pos = (g->cycle_pos + g->cycle_len - (n - sent) % g->cycle_len) %
 				       g->cycle_len;
 		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
-		g->tx_full += n - sent;
+		if (g->opt.lossless)
+			g->tokens += n - sent;
+		else if (g->opt.rate != 0 || !g->opt.eth)
+			g->tx_full += n - sent;
 	}
 	g->tx_packets += sent;
 	return sent;
@@ -907,7 +952,9 @@ run(struct gen *g)
 			}
 		}
 		if (o->rx) {
-			n = rte_ring_dequeue_burst(g->rx_ring, (void **)pkts, o->burst, NULL);
+			n = o->eth ? rte_eth_rx_burst(o->eth_rx, 0, pkts, (uint16_t)o->burst)
+				   : rte_ring_dequeue_burst(g->rx_ring, (void **)pkts, o->burst,
+							    NULL);
 			if (n != 0) {
 				if (g->rx_packets == 0)
 					g->first_rx = now;
@@ -1131,13 +1178,57 @@ remap_pool_ops(const struct rte_mempool *mp, const char *name)
 	return 0;
 }
 
+/* --eth: a pool and ports of our own, as any DPDK primary application. */
 static int
-setup(struct gen *g, const char *prefix)
+setup_eth(struct gen *g)
+{
+	const struct options *o = &g->opt;
+	const uint16_t ports[2] = { o->eth_tx, o->eth_rx };
+	struct rte_eth_conf conf = { 0 };
+	uint32_t i;
+	int ret;
+
+	g->pool = rte_pktmbuf_pool_create("myr_gen_pool", ETH_POOL_SIZE, ETH_POOL_CACHE, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (g->pool == NULL) {
+		fprintf(stderr, PROG ": cannot create a packet pool: %s\n",
+			rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	for (i = 0; i < (o->eth_tx == o->eth_rx ? 1u : 2u); i++) {
+		uint16_t p = ports[i];
+
+		if (!rte_eth_dev_is_valid_port(p)) {
+			fprintf(stderr,
+				PROG ": --eth: no port %u (give the device to EAL: --vdev or -a)\n",
+				p);
+			return -ENODEV;
+		}
+		ret = rte_eth_dev_configure(p, 1, 1, &conf);
+		if (ret == 0)
+			ret = rte_eth_rx_queue_setup(p, 0, ETH_DESC, rte_eth_dev_socket_id(p), NULL,
+						     g->pool);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(p, 0, ETH_DESC, rte_eth_dev_socket_id(p),
+						     NULL);
+		if (ret == 0)
+			ret = rte_eth_dev_start(p);
+		if (ret < 0) {
+			fprintf(stderr, PROG ": --eth: port %u: %s\n", p, strerror(-ret));
+			return ret;
+		}
+		g->eth_started[g->n_eth_started++] = p;
+		/* what comes back is addressed to the tenants' hosts, not to us */
+		rte_eth_promiscuous_enable(p);
+	}
+	return 0;
+}
+
+static int
+setup_wire(struct gen *g, const char *prefix)
 {
 	const struct options *o = &g->opt;
 	char name[RTE_RING_NAMESIZE];
-	uint32_t i, room;
-
 	const char *pool_name = o->pool_name ? o->pool_name : MYR_POOL_NAME;
 
 	g->pool = rte_mempool_lookup(pool_name);
@@ -1163,13 +1254,6 @@ setup(struct gen *g, const char *prefix)
 				name, prefix);
 			return -ENOENT;
 		}
-		room = rte_pktmbuf_data_room_size(g->pool);
-		if (room < RTE_PKTMBUF_HEADROOM + o->size) {
-			fprintf(stderr,
-				PROG ": --size %u does not fit the pool's %u-byte buffers\n",
-				o->size, room - RTE_PKTMBUF_HEADROOM);
-			return -EINVAL;
-		}
 	}
 	if (o->rx) {
 		if (o->rx_ring_name != NULL)
@@ -1185,9 +1269,28 @@ setup(struct gen *g, const char *prefix)
 			return -ENOENT;
 		}
 	}
+	return 0;
+}
+
+static int
+setup(struct gen *g, const char *prefix)
+{
+	const struct options *o = &g->opt;
+	uint32_t i, room;
+	int ret;
+
+	ret = o->eth ? setup_eth(g) : setup_wire(g, prefix);
+	if (ret < 0)
+		return ret;
+	room = rte_pktmbuf_data_room_size(g->pool);
+	if (o->tx && room < RTE_PKTMBUF_HEADROOM + o->size) {
+		fprintf(stderr, PROG ": --size %u does not fit the pool's %u-byte buffers\n",
+			o->size, room - RTE_PKTMBUF_HEADROOM);
+		return -EINVAL;
+	}
 	g->hz = rte_get_tsc_hz();
 	/* a switch's wire: it stamps what it sends (another primary, e.g. testpmd: no) */
-	g->wire_tsc_off = o->pool_name == NULL && o->rx_ring_name == NULL
+	g->wire_tsc_off = !o->eth && o->pool_name == NULL && o->rx_ring_name == NULL
 				  ? rte_mbuf_dynfield_lookup(MYR_WIRE_TSC_FIELD, NULL)
 				  : -1;
 	g->tokens_per_cycle = o->rate / (double)g->hz;
@@ -1214,8 +1317,8 @@ setup(struct gen *g, const char *prefix)
 				total += o->dst_weights[i];
 		}
 		if (total > MAX_CYCLE) {
-			fprintf(stderr, PROG ": --dst-macs weights add up to %" PRIu64
-					     ", more than %u\n",
+			fprintf(stderr,
+				PROG ": --dst-macs weights add up to %" PRIu64 ", more than %u\n",
 				total, MAX_CYCLE);
 			return -EINVAL;
 		}
@@ -1229,17 +1332,30 @@ setup(struct gen *g, const char *prefix)
 				g->cycle[i] = i; /* round-robin: no need to sort */
 			g->cycle_len = o->n_dsts;
 		} else {
-			g->cycle_len = pkt_weighted_cycle(o->dst_weights, o->n_dsts, g->cycle,
-							  MAX_CYCLE);
+			g->cycle_len =
+				pkt_weighted_cycle(o->dst_weights, o->n_dsts, g->cycle, MAX_CYCLE);
 		}
 		if (g->cycle_len == 0) {
 			fprintf(stderr, PROG ": out of memory\n");
 			return -ENOMEM;
 		}
-		g->rng = (o->seed * 0x9e3779b97f4a7c15ULL) | 1; /* xorshift needs a non-zero state */
+		g->rng =
+			(o->seed * 0x9e3779b97f4a7c15ULL) | 1; /* xorshift needs a non-zero state */
 	}
 	mac_to_bytes(o->src, g->src_bytes);
 	return 0;
+}
+
+static void
+stop_eth(struct gen *g)
+{
+	uint32_t i;
+
+	for (i = 0; i < g->n_eth_started; i++) {
+		rte_eth_dev_stop(g->eth_started[i]);
+		rte_eth_dev_close(g->eth_started[i]);
+	}
+	g->n_eth_started = 0;
 }
 
 int
@@ -1272,19 +1388,28 @@ main(int argc, char **argv)
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	ret = rte_eal_init(eal_argc, argv);
 	if (ret < 0) {
-		fprintf(stderr,
-			PROG ": cannot attach as a DPDK secondary: is myriad-switch "
-			     "running with --file-prefix %s?\n",
-			prefix);
+		if (g.opt.eth)
+			fprintf(stderr, PROG ": EAL init failed: %s\n", rte_strerror(rte_errno));
+		else
+			fprintf(stderr,
+				PROG ": cannot attach as a DPDK secondary: is myriad-switch "
+				     "running with --file-prefix %s?\n",
+				prefix);
 		return 1;
 	}
-	if (rte_eal_process_type() != RTE_PROC_SECONDARY) {
-		fprintf(stderr,
-			PROG ": must run with --proc-type=secondary next to myriad-switch\n");
+	if (g.opt.eth && rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		fprintf(stderr, PROG ": --eth runs its own DPDK primary: drop --proc-type\n");
+		rte_eal_cleanup();
+		return 1;
+	}
+	if (!g.opt.eth && rte_eal_process_type() != RTE_PROC_SECONDARY) {
+		fprintf(stderr, PROG ": must run with --proc-type=secondary next to myriad-switch "
+				     "(or drive a port of its own with --eth)\n");
 		rte_eal_cleanup();
 		return 1;
 	}
 	if (setup(&g, prefix) < 0) {
+		stop_eth(&g);
 		rte_eal_cleanup();
 		return 1;
 	}
@@ -1306,6 +1431,7 @@ main(int argc, char **argv)
 	print_summary(&g);
 	fflush(stdout);
 
+	stop_eth(&g);
 	rte_eal_cleanup();
 	free(g.flows);
 	free(g.dst_bytes);

@@ -262,6 +262,9 @@ ports_init(void)
 			LOG(ERR, "port %s: cannot start: %s", sw.port_names[p], strerror(-ret));
 			return ret;
 		}
+		/* a switch takes frames for its tenants' hosts, whatever the port's own MAC;
+		 * ring ports have no filter (and say so: ENOTSUP) */
+		rte_eth_promiscuous_enable(pid);
 		/* our names ("wire0") when the device is ours, DPDK's otherwise */
 		sw.ports[p] = pid;
 		sw.n_ports++;

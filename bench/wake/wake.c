@@ -63,8 +63,8 @@ pin(int cpu)
 }
 
 static int touch_pages;
-static int active;  /* -a: wake only the first ACTIVE sleepers (0: all of them) */
-static int serial;  /* -1: one wake-up outstanding at a time (no run queue on the NF core) */
+static int active; /* -a: wake only the first ACTIVE sleepers (0: all of them) */
+static int serial; /* -1: one wake-up outstanding at a time (no run queue on the NF core) */
 
 static void
 sleeper(enum prim p, struct slot *sl, int efd, int rfd)
@@ -234,7 +234,8 @@ run(enum prim p, int k, long n, int wcpu, int scpu, double hz)
 		sem_destroy(&sl[j].sem);
 	}
 	printf("{\"primitive\":\"%s\",\"sleepers\":%d,\"wakes\":%ld,\"waker_cpu\":%d,"
-	       "\"sleeper_cpu\":%d,\"active\":%d,\"serial\":%d,\"touch_pages\":%d,\"waker_cost_us\":%.3f,\"wake_to_run_us\":%.3f,"
+	       "\"sleeper_cpu\":%d,\"active\":%d,\"serial\":%d,\"touch_pages\":%d,\"waker_cost_"
+	       "us\":%.3f,\"wake_to_run_us\":%.3f,"
 	       "\"wake_to_run_max_us\":%.1f,\"wakes_per_s\":%.0f}\n",
 	       prim_names[p], k, n, wcpu, scpu, m, serial, touch_pages, cost / (double)n / hz * 1e6,
 	       lat_sum / (double)n / hz * 1e6, lat_max / hz * 1e6, n / ((t1 - t0) / hz));
@@ -279,7 +280,8 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-k N] [-n N] [-w CPU] [-s CPU] [-t PAGES] [-a ACTIVE] [-1]\n"
+				"usage: %s [-k N] [-n N] [-w CPU] [-s CPU] [-t PAGES] [-a ACTIVE] "
+				"[-1]\n"
 				"       [primitive...]\n",
 				argv[0]);
 			return 2;

@@ -534,11 +534,11 @@ cmd_stats(struct args *a, struct out *o)
 			   "\"datapath\":{\"rounds\":%" PRIu64 ",\"busy_rounds\":%" PRIu64
 			   ",\"busy_cycles\":%" PRIu64 ",\"hops\":%" PRIu64
 			   ",\"cycles_per_hop\":%.1f,\"tsc_hz\":%" PRIu64 ",\"wakeups\":%" PRIu64
-			   ",\"active_nfs\":%" PRIu64 "}",
+			   ",\"wake_errors\":%" PRIu64 ",\"active_nfs\":%" PRIu64 "}",
 			   sw.pool->size, rte_mempool_avail_count(sw.pool), registry_slots_used(),
 			   rd(&sw.dp.rounds), rd(&sw.dp.busy_rounds), busy, hops,
 			   hops ? (double)busy / hops : 0.0, rte_get_tsc_hz(), rd(&sw.dp.wakeups),
-			   rd(&sw.dp.active_nfs));
+			   rd(&sw.dp.wake_errors), rd(&sw.dp.active_nfs));
 		if (with_nfs) {
 			const struct nf *nf;
 			bool first = true;

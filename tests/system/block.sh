@@ -58,7 +58,7 @@ assert_jq '.rx_packets == 10000 and .lost == 0 and .reordered == 0 and .duplicat
 	"$out" "no loss or reordering across sleep and wake"
 assert_jq '.src_macs["02:00:00:00:aa:01"] == 5000 and .src_macs["02:00:00:00:aa:02"] == 5000' \
 	"$out" "both chains (mixed and blocking) delivered"
-assert_jq '.datapath.wakeups > 0' "$s" "wake-ups counted"
+assert_jq '.datapath.wakeups > 0 and .datapath.wake_errors == 0' "$s" "wake-ups counted, none failed"
 
 # 5a. killed while asleep: reclaimed, the slot and buffers come back
 pid=$(nf_json t2-b | jq .pid)

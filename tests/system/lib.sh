@@ -31,9 +31,14 @@ assert_jq() {
 	echo "$2" | jq -e "$1" >/dev/null || fail "${3:-$1} (got: $(echo "$2" | head -c 600))"
 }
 
+# SW_WRAP: a command to run the switch under (e.g. ip netns exec NS); SW_EAL: more
+# EAL options (e.g. --vdev). ARGS are the switch's own options.
+SW_WRAP=()
+SW_EAL=()
 start_switch() {
-	"$B/switch/myriad-switch" --no-pci --file-prefix "$PREFIX" -l 0 \
-		--log-level='myriad.*:info' -- --socket "$SOCK" "$@" >"$T/switch.log" 2>&1 &
+	"${SW_WRAP[@]}" "$B/switch/myriad-switch" --no-pci --file-prefix "$PREFIX" -l 0 \
+		--log-level='myriad.*:info' "${SW_EAL[@]}" -- --socket "$SOCK" "$@" \
+		>"$T/switch.log" 2>&1 &
 	SW_PID=$!
 	for _ in $(seq 100); do
 		ctl status >/dev/null 2>&1 && return 0
