@@ -906,6 +906,8 @@ def main():
     ap.add_argument("--nfs", help="override the NF counts of the sweeps, e.g. 2,100,2000")
     ap.add_argument("--reps", type=int, help="override the repetitions per point")
     ap.add_argument("--duration", type=float, help="override the seconds per repetition")
+    ap.add_argument("--loads", metavar="LOADS",
+                    help="override every setup's loads, e.g. max,ndr,0.5,pps:20000")
     ap.add_argument("--switch-args", default="", metavar="ARGS",
                     help="extra myriad-switch options for every setup, e.g. "
                     "'--wake-budget 40000' (recorded in the results)")
@@ -955,6 +957,9 @@ def main():
             tmpl = setups[0]
             setups = [dict(tmpl, nfs=k) for k in nfs_override]
         for st in setups:
+            if args.loads:
+                st["loads"] = [x if x in ("max", "ndr") or x.startswith("pps:") else float(x)
+                               for x in args.loads.split(",")]
             if st["system"] == "myriad" and args.switch_args:
                 st["switch_args"] = list(st.get("switch_args", ())) + args.switch_args.split()
         plan[n] = setups
