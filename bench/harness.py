@@ -35,8 +35,12 @@ ONCPU_MIN = 0.90        # a run is flagged when the data-path thread was on CPU 
 FOREIGN_MAX = 0.20      # ... or when a process not ours used more than this much of a CPU
 WIRE_OVERHEAD = 24      # bytes per frame on the wire beyond the frame (as myriad-gen counts)
 # The "ndr" load (non-drop rate, RFC 2544's throughput): the highest offered rate carried
-# with at most this share of the offered frames lost, found by a search of short runs.
+# with at most this share of the offered frames lost, found by a search of short runs...
 NDR_LOSS = 0.001
+# ... and with queues that do not grow: the last frame must arrive within this share of
+# the probe after the generator stopped. Thousands of NF rings hold a million frames:
+# without it a rate the NFs cannot sustain looks lossless for a probe's few seconds.
+NDR_TAIL = 0.1
 # A paced generator runs SCHED_FIFO at this priority (above the switch's control thread,
 # 1): it then offers its load on time, as a hardware tester would, instead of waiting
 # behind hundreds of runnable NFs on the core they share; its cycles are still counted.
@@ -649,16 +653,19 @@ class Runner:
 
     def search_ndr(self, target, meta, size, start_pps):
         """The non-drop rate: the highest offered rate whose offered loss is at most
-        NDR_LOSS, by short probe runs: from start_pps, double (or halve) until the
+        NDR_LOSS and whose last frame came within NDR_TAIL x the probe, by short runs: from start_pps, double (or halve) until the
         answer changes, then bisect NDR_STEPS times. Probes are kept as kind "probe"."""
         m = dict(meta, load="probe", fraction=None)
         dur = self.p["probe"]
 
         def ok(rate):
             r = self.run(target, m, size, rate, dur, "probe", 0)
-            good = r["offered_loss"] is not None and r["offered_loss"] <= NDR_LOSS
-            log("  ndr probe %.0f pps: loss %.3f%% %s" % (
-                rate, 100 * (r["offered_loss"] or 0), "ok" if good else "too much"))
+            tail = r["rx_duration_s"] - r["duration_s"]
+            good = r["offered_loss"] is not None and r["offered_loss"] <= NDR_LOSS and \
+                tail <= NDR_TAIL * dur
+            log("  ndr probe %.0f pps: loss %.3f%%, last frame %.0f ms after the end: %s" % (
+                rate, 100 * (r["offered_loss"] or 0), 1e3 * tail,
+                "ok" if good else "too much"))
             return good
 
         rate = max(1000.0, start_pps)
@@ -994,6 +1001,7 @@ def main():
             "machine": machine(), "profile": args.profile, "settings": prof,
             "lat_fraction": LAT_FRACTION, "oncpu_min": ONCPU_MIN, "gen_core": args.gen_core,
             "gen_rt_priority": GEN_RT_PRIORITY, "ndr_loss": NDR_LOSS,
+            "ndr_tail": NDR_TAIL,
             "foreign_dpdk_at_start": waited, "command": " ".join(sys.argv)}
     with open("/proc/loadavg") as f:
         meta["loadavg_at_start"] = f.read().strip()
