@@ -35,6 +35,7 @@ extern int sw_logtype_dp;
 	X(OVERSIZE, "oversize", "frame longer than --max-frame, or multi-segment")   \
 	X(NF_DOWN, "nf_down", "next NF of the chain is not running")                 \
 	X(NF_RING_FULL, "nf_ring_full", "NF's input ring full (NF too slow)")        \
+	X(NF_OVER_SHARE, "nf_over_share", "NF holds its share of the packet pool")   \
 	X(NF_VERDICT, "nf_verdict_drop", "NF returned the packet with verdict DROP") \
 	X(NF_BAD_VERDICT, "nf_bad_verdict", "NF returned an undefined verdict")      \
 	X(NF_DEAD, "nf_dead", "held or queued by an NF when it died or was removed") \
@@ -102,9 +103,10 @@ struct dp_stats {
 
 /* Per-NF-slot counters, written by the data path only. */
 struct dp_slot_stats {
-	uint64_t to_nf;     /* enqueued to the NF */
-	uint64_t from_nf;   /* returned by the NF */
-	uint64_t ring_full; /* dropped: to_nf ring full */
+	uint64_t to_nf;      /* enqueued to the NF */
+	uint64_t from_nf;    /* returned by the NF */
+	uint64_t ring_full;  /* dropped: to_nf ring full */
+	uint64_t over_share; /* dropped: the NF held its share of the pool */
 	uint64_t verdict_drop;
 	uint64_t bad_verdict;
 	uint64_t wakeups; /* B: times the data path woke the NF */

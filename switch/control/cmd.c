@@ -398,7 +398,7 @@ nf_print(struct out *o, const struct nf *nf, bool first)
 	const struct dp_slot_stats *st = nf->slot >= 0 ? &sw.slot_stats[nf->slot] : NULL;
 	uint64_t to = st ? rd(&st->to_nf) : 0, from = st ? rd(&st->from_nf) : 0;
 	uint64_t full = st ? rd(&st->ring_full) : 0, vd = st ? rd(&st->verdict_drop) : 0;
-	uint64_t wk = st ? rd(&st->wakeups) : 0;
+	uint64_t wk = st ? rd(&st->wakeups) : 0, share = st ? rd(&st->over_share) : 0;
 	uint64_t sleeps = nf->slot >= 0 ? rd(&myr_shm_chan(sw.shm, nf->slot)->nf.n_sleeps) : 0;
 
 	if (o->json) {
@@ -406,19 +406,21 @@ nf_print(struct out *o, const struct nf *nf, bool first)
 			   "%s{\"name\":\"%s\",\"tenant\":\"%s\",\"state\":\"%s\",\"transport\":"
 			   "\"%s\",\"slot\":%d,\"pid\":%d,\"starts\":%u,\"to_nf\":%" PRIu64
 			   ",\"from_nf\":%" PRIu64 ",\"ring_full\":%" PRIu64
-			   ",\"verdict_drop\":%" PRIu64 ",\"wakeups\":%" PRIu64
-			   ",\"sleeps\":%" PRIu64 ",\"wake_batch\":%u,\"wake_timeout_us\":%u}",
+			   ",\"over_share\":%" PRIu64 ",\"verdict_drop\":%" PRIu64
+			   ",\"wakeups\":%" PRIu64 ",\"sleeps\":%" PRIu64
+			   ",\"wake_batch\":%u,\"wake_timeout_us\":%u}",
 			   first ? "" : ",", nf->name, nf->tenant ? nf->tenant->name : "",
 			   nf_state_names[nf->state], transport_names[nf->transport], nf->slot,
-			   (int)nf->pid, nf->n_starts, to, from, full, vd, wk, sleeps,
+			   (int)nf->pid, nf->n_starts, to, from, full, share, vd, wk, sleeps,
 			   nf->wake_batch, nf->wake_timeout_us);
 		return;
 	}
 	out_printf(o,
 		   "%-16s %-12s %-8s %-5s slot %-5d pid %-7d in %-10" PRIu64 " out %-10" PRIu64
-		   " ring_full %" PRIu64 " drop %" PRIu64,
+		   " ring_full %" PRIu64 " over_share %" PRIu64 " drop %" PRIu64,
 		   nf->name, nf->tenant ? nf->tenant->name : "-", nf_state_names[nf->state],
-		   transport_names[nf->transport], nf->slot, (int)nf->pid, to, from, full, vd);
+		   transport_names[nf->transport], nf->slot, (int)nf->pid, to, from, full, share,
+		   vd);
 	if (nf->transport == MYR_T_BLOCK)
 		out_printf(o, " wakeups %" PRIu64 " (batch %u, timeout %u us)", wk, nf->wake_batch,
 			   nf->wake_timeout_us);

@@ -54,6 +54,14 @@ struct dp {
 	uint32_t *aging;
 	uint32_t aging_head, n_aging;
 	uint64_t budget_cycles; /* B: TSC cycles per wake-up at the wake budget */
+	/*
+	 * Most packets one NF may hold (queued to it or in its hands): 3/4 of the pool
+	 * shared among the NFs holding packets. Rings are sized per NF, but thousands
+	 * of NF rings hold far more than the pool; without a share, slow NFs would take
+	 * every buffer and the ports could not receive for anyone, idle tenants
+	 * included. The quarter left over is the ports' to receive into.
+	 */
+	uint64_t held_cap;
 	uint64_t now;           /* TSC at the start of the round */
 	struct pend *slot_pend; /* [max_nfs] */
 	uint32_t *dirty;        /* slots with pending packets */
@@ -215,13 +223,24 @@ slot_flush(struct dp *dp, const struct fwd *f, uint32_t slot)
 	struct dp_slot *ds = slot_state(dp, fs, slot);
 	uint16_t sent, i;
 
+	uint16_t n = q->n;
+
+	if (unlikely(ds->held + n > dp->held_cap)) {
+		uint16_t keep = ds->held >= dp->held_cap ? 0 : (uint16_t)(dp->held_cap - ds->held);
+
+		for (i = keep; i < n; i++) {
+			st->over_share++;
+			drop(dp, q->m[i], SW_DROP_NF_OVER_SHARE);
+		}
+		n = keep;
+	}
 	/*
 	 * Tag before the enqueue publishes the mbuf: from then on the NF may own it, and
 	 * if the NF dies the control thread finds what it held by this tag.
 	 */
-	for (i = 0; i < q->n; i++)
+	for (i = 0; i < n; i++)
 		*sw_owner(q->m[i]) = slot + 1;
-	sent = rte_ring_sp_enqueue_burst(dp->to_nf[slot], (void **)q->m, q->n, NULL);
+	sent = rte_ring_sp_enqueue_burst(dp->to_nf[slot], (void **)q->m, n, NULL);
 	st->to_nf += sent;
 	if (sent > 0) {
 		ds->held += sent;
@@ -229,7 +248,7 @@ slot_flush(struct dp *dp, const struct fwd *f, uint32_t slot)
 		if (fs->transport == MYR_T_BLOCK)
 			wake_policy(dp, fs, ds, slot);
 	}
-	for (i = sent; i < q->n; i++) {
+	for (i = sent; i < n; i++) {
 		*sw_owner(q->m[i]) = 0;
 		st->ring_full++;
 		drop(dp, q->m[i], SW_DROP_NF_RING_FULL);
@@ -452,6 +471,8 @@ dp_main(void *arg)
 		uint32_t i;
 
 		dp.now = t0;
+		dp.held_cap = RTE_MAX((uint64_t)1,
+				      (uint64_t)sw.conf.pool_size * 3 / 4 / (dp.n_active + 1));
 		for (i = 0; i < sw.n_ports; i++)
 			work += rx_port(&dp, f, i);
 		/* backwards: rx_nf may move the last entry into position i */
