@@ -274,6 +274,27 @@ class Procs:
         self.live.append(proc)
         return proc
 
+    def run_timed(self, cmd, out_path, timeout):
+        """Run cmd with stdout to out_path, killed after timeout s; returns the Popen
+        (returncode -9 when killed) and its rusage, which wait4 alone gives."""
+        with open(out_path, "w") as f:
+            proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.DEVNULL)
+        self.live.append(proc)
+        deadline = time.time() + timeout
+        while True:
+            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+            if pid != 0:
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                break
+            if time.time() > deadline:
+                proc.kill()
+                pid, status, ru = os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                break
+            time.sleep(0.02)
+        self.live.remove(proc)
+        return proc, ru
+
     def stop(self, proc, timeout=10):
         """SIGTERM, then SIGKILL after `timeout` s (a spinning testpmd ignores TERM)."""
         if proc.poll() is None:
@@ -562,25 +583,11 @@ class Runner:
         out = os.path.join(self.procs.tmp, "gen.json")
         cmd = [self.B + "/gen/myriad-gen", "--file-prefix", target.pre,
                "--proc-type=secondary", "--no-pci", "-l", str(self.gen_core),
-               "--log-level=error", "--", "--json", "--quiet", "--rate", str(int(rate)), "--duration", str(duration)] + \
+               "--log-level=error", "--", "--json", "--quiet", "--rate", str(int(rate)),
+               "--duration", str(duration)] + \
             (["--imix"] if size == "imix" else ["--size", str(size)]) + \
             (["--rt-priority", str(GEN_RT_PRIORITY)] if rate else []) + target.gen_args
-        with open(out, "w") as f:
-            proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.DEVNULL)
-        self.procs.live.append(proc)
-        deadline = time.time() + duration + 60
-        while True:
-            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-            if pid != 0:
-                proc.returncode = os.waitstatus_to_exitcode(status)
-                break
-            if time.time() > deadline:
-                proc.kill()
-                pid, status, ru = os.wait4(proc.pid, 0)
-                proc.returncode = -9
-                break
-            time.sleep(0.02)
-        self.procs.live.remove(proc)
+        proc, ru = self.procs.run_timed(cmd, out, duration + 60)
         with open(out) as f:
             text = f.read()
         if proc.returncode != 0 or not text.strip():

@@ -72,22 +72,7 @@ class Bench:
                "--duration", str(duration)] + gen_args
         c0, t0 = self.cpu1(), time.time()
         nf0 = {pid: proc_ticks(pid) for pid in self.nf_pids}
-        with open(out, "w") as f:
-            proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.DEVNULL)
-        self.pr.live.append(proc)
-        deadline = time.time() + duration + 30
-        while True:
-            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-            if pid != 0:
-                proc.returncode = os.waitstatus_to_exitcode(status)
-                break
-            if time.time() > deadline:
-                proc.kill()
-                pid, status, ru = os.wait4(proc.pid, 0)
-                proc.returncode = -9
-                break
-            time.sleep(0.02)
-        self.pr.live.remove(proc)
+        proc, ru = self.pr.run_timed(cmd, out, duration + 30)
         wall = time.time() - t0
         c1 = self.cpu1()
         with open(out) as f:
