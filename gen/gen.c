@@ -207,7 +207,8 @@ usage(FILE *f)
 		"  --duration SEC         stop sending after SEC seconds\n"
 		"  --count N              stop after N packets (sent + ring full); sink only:\n"
 		"                         after N received, or %us of silence after the first\n"
-		"  --drain MS             after sending, receive until MS ms of silence (500)\n"
+		"  --drain MS             after sending, receive until every frame sent is\n"
+		"                         back or MS ms of silence (500)\n"
 		"  --burst N              packets per burst, 1..%u (default 32)\n"
 		"  --json                 print the summary as one JSON object\n"
 		"  --quiet                no per-second lines on stderr\n"
@@ -979,10 +980,12 @@ run(struct gen *g)
 		}
 		if (!sending) {
 			if (o->tx) {
-				/* draining what the switch still holds */
+				/* draining what the switch still holds, until every frame sent
+				 * is back (nothing more can come) or the wire fell silent */
 				uint64_t quiet_since = RTE_MAX(g->tx_end, g->last_rx);
 
-				if (now - quiet_since >= drain || now - g->tx_end >= drain_max ||
+				if (g->rx_packets - g->rx_foreign >= g->tx_packets ||
+				    now - quiet_since >= drain || now - g->tx_end >= drain_max ||
 				    n_signals > 0)
 					break;
 			} else {

@@ -52,6 +52,8 @@ usage(const char *prog)
 		"usage: %s [EAL options] -- [options]\n"
 		"  --socket PATH       control socket (default %s)\n"
 		"  --wire N            virtual-wire ports to create (default 2)\n"
+		"  --wire-size N       frames each virtual-wire ring holds, power of two (default "
+		"1024)\n"
 		"  --max-nfs N         NF slots (default 2048)\n"
 		"  --ring-size N       slots per NF ring, power of two (default 512)\n"
 		"  --pool-size N       packet buffers (default 65535)\n"
@@ -74,6 +76,7 @@ parse_args(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "wire", required_argument, NULL, 'w' },
+		{ "wire-size", required_argument, NULL, 'W' },
 		{ "max-nfs", required_argument, NULL, 'n' },
 		{ "ring-size", required_argument, NULL, 'r' },
 		{ "pool-size", required_argument, NULL, 'p' },
@@ -91,6 +94,7 @@ parse_args(int argc, char **argv)
 	sw.conf = (struct sw_conf){
 		.socket = MYR_DEFAULT_SOCKET,
 		.n_wire = 2,
+		.wire_size = 1024,
 		.max_nfs = 2048,
 		.ring_size = 512,
 		.pool_size = 65535,
@@ -120,6 +124,9 @@ parse_args(int argc, char **argv)
 			break;
 		case 'w':
 			sw.conf.n_wire = v;
+			break;
+		case 'W':
+			sw.conf.wire_size = v;
 			break;
 		case 'n':
 			sw.conf.max_nfs = v;
@@ -159,7 +166,9 @@ parse_args(int argc, char **argv)
 	}
 	if (sw.conf.max_nfs == 0 || sw.conf.max_nfs > 65535 || sw.conf.n_wire > SW_MAX_PORTS ||
 	    sw.conf.ring_size < 64 || !rte_is_power_of_2(sw.conf.ring_size) ||
-	    sw.conf.ring_size > 65536 || sw.conf.pool_size < 1024 || sw.conf.max_frame < 60 ||
+	    sw.conf.ring_size > 65536 || sw.conf.wire_size < 64 ||
+	    !rte_is_power_of_2(sw.conf.wire_size) || sw.conf.wire_size > (1u << 20) ||
+	    sw.conf.pool_size < 1024 || sw.conf.max_frame < 60 ||
 	    sw.conf.max_frame > RTE_MBUF_DEFAULT_DATAROOM || sw.conf.wake_batch < 1 ||
 	    sw.conf.wake_batch > sw.conf.ring_size || sw.conf.wake_timeout_us < 1 ||
 	    sw.conf.wake_timeout_us > 10000000 || sw.conf.wake_budget < 1000) {
@@ -217,10 +226,10 @@ wire_init(void)
 		snprintf(rx, sizeof(rx), MYR_WIRE_RX_FMT, i);
 		snprintf(tx, sizeof(tx), MYR_WIRE_TX_FMT, i);
 		snprintf(name, sizeof(name), "wire%u", i);
-		wire_rings[i][0] =
-			rte_ring_create(rx, 1024, rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-		wire_rings[i][1] =
-			rte_ring_create(tx, 1024, rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+		wire_rings[i][0] = rte_ring_create(rx, sw.conf.wire_size, rte_socket_id(),
+						   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		wire_rings[i][1] = rte_ring_create(tx, sw.conf.wire_size, rte_socket_id(),
+						   RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (wire_rings[i][0] == NULL || wire_rings[i][1] == NULL) {
 			LOG(ERR, "cannot create the rings of %s: %s", name,
 			    rte_strerror(rte_errno));

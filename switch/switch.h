@@ -115,7 +115,8 @@ struct dp_slot_stats {
 
 struct sw_conf {
 	const char *socket;
-	uint32_t n_wire; /* virtual-wire ports to create */
+	uint32_t n_wire;    /* virtual-wire ports to create */
+	uint32_t wire_size; /* slots of each virtual-wire ring */
 	uint32_t max_nfs;
 	uint32_t ring_size;
 	uint32_t pool_size;

@@ -6,7 +6,7 @@
 # a tenant can mix polling and blocking NFs.
 . "$(dirname "$0")/lib.sh"
 require_hugepages
-start_switch --wire 2 --ring-size 4096
+start_switch --wire 2 --max-nfs 16 --ring-size 8192 # 5000 frames per NF
 
 ns_on_cpu() { awk '{print $1}' "/proc/$1/schedstat"; }
 nf_json() { jctl nf list | jq -c ".[] | select(.name == \"$1\")"; }

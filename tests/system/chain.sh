@@ -5,7 +5,7 @@
 # traffic to a MAC of no tenant.
 . "$(dirname "$0")/lib.sh"
 require_hugepages
-start_switch --wire 2 --ring-size 4096
+start_switch --wire 2 --max-nfs 16 --ring-size 8192 # 5000 frames per NF
 
 for i in 1 2 3; do
 	ctl tenant add "t$i" --mac "02:00:00:00:00:0$i" --port 1 >/dev/null

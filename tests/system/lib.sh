@@ -33,11 +33,16 @@ assert_jq() {
 
 # SW_WRAP: a command to run the switch under (e.g. ip netns exec NS); SW_EAL: more
 # EAL options (e.g. --vdev). ARGS are the switch's own options.
+# Timing never decides a test: every ring a test's frames cross is sized to hold all
+# of them, so that a process that gets the CPU late delays frames but never loses
+# one. The virtual wire's rings hold 32768 frames (more than any test sends); each
+# test sizes its NF rings (--ring-size, with a small --max-nfs to keep the channel
+# area small) for what one NF receives.
 SW_WRAP=()
 SW_EAL=()
 start_switch() {
 	"${SW_WRAP[@]}" "$B/switch/myriad-switch" --no-pci --file-prefix "$PREFIX" -l 0 \
-		--log-level='myriad.*:info' "${SW_EAL[@]}" -- --socket "$SOCK" "$@" \
+		--log-level='myriad.*:info' "${SW_EAL[@]}" -- --socket "$SOCK" --wire-size 32768 "$@" \
 		>"$T/switch.log" 2>&1 &
 	SW_PID=$!
 	for _ in $(seq 100); do
@@ -63,9 +68,12 @@ stop_switch() {
 # gen ARGS...: the traffic source/sink, a DPDK secondary of the switch on core 1.
 # --lossless: on a loaded machine the generator waits for room in the wire ring
 # rather than dropping frames itself, so that what the tests count is the switch's.
+# --drain 3000: the sink stops as soon as every frame it sent is back; only when some
+# are dropped on purpose does it wait for 3 s of silence, long enough for NFs that
+# got the CPU late to return what they still hold.
 gen() {
 	"$B/gen/myriad-gen" --file-prefix "$PREFIX" --proc-type=secondary --no-pci -l 1 \
-		--log-level=error -- --quiet --json --lossless "$@"
+		--log-level=error -- --quiet --json --lossless --drain 3000 "$@"
 }
 
 stats() { jctl stats --nfs; }

@@ -5,7 +5,7 @@
 # queued), the switch keeps forwarding, and the quiet tenant loses nothing.
 . "$(dirname "$0")/lib.sh"
 require_hugepages
-start_switch --wire 3 --ring-size 1024
+start_switch --wire 3 --max-nfs 16 --ring-size 4096 # the quiet NF gets 4000
 
 ctl tenant add busy --mac 02:00:00:00:00:01 --port 2 >/dev/null
 ctl nf add busy-nf --tenant busy --transport block --exec "$NF_SIG" >/dev/null
