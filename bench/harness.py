@@ -478,10 +478,11 @@ class Switch:
         window = g["rx_duration_s"] if g["rx_duration_s"] > 0 else g["duration_s"]
         on, wait, nv = busiest_thread(a["sched"], s1, wall)
         nfa = {n["name"]: n for n in sa.get("nfs", [])}
-        woken = [n["wakeups"] - nfa[n["name"]]["wakeups"] for n in b.get("nfs", [])
-                 if n["name"] in nfa]
-        sleeps = sum(n["sleeps"] - nfa[n["name"]]["sleeps"] for n in b.get("nfs", [])
-                     if n["name"] in nfa)
+        # wake-ups and sleeps are counters of blocking NFs only (absent for the others)
+        woken = [n.get("wakeups", 0) - nfa[n["name"]].get("wakeups", 0)
+                 for n in b.get("nfs", []) if n["name"] in nfa]
+        sleeps = sum(n.get("sleeps", 0) - nfa[n["name"]].get("sleeps", 0)
+                     for n in b.get("nfs", []) if n["name"] in nfa)
         wakeups = db.get("wakeups", 0) - da.get("wakeups", 0)
         busy = db["busy_cycles"] - da["busy_cycles"]
         r = {

@@ -35,7 +35,7 @@
 #include <rte_prefetch.h>
 #include <rte_ring.h>
 
-#include <myriad/shm.h>
+#include <myriad/wire.h>
 
 #include "pkt.h"
 
@@ -1005,8 +1005,11 @@ run(struct gen *g)
 		if (unlikely(now - g->tick_tsc >= second)) {
 			tick(g, now);
 			/* A secondary keeps its mappings when the primary exits, so nothing
-			 * fails: ask whether the primary still holds its config lock. */
-			if (!rte_eal_primary_proc_alive(NULL)) {
+			 * fails: ask whether the primary still holds its config lock. (A
+			 * primary of its own, --eth, has no primary to lose: with --in-memory
+			 * there is no lock and the question would always say "gone".) */
+			if (rte_eal_process_type() == RTE_PROC_SECONDARY &&
+			    !rte_eal_primary_proc_alive(NULL)) {
 				fprintf(stderr, PROG ": warning: the primary process exited\n");
 				stop(g, STOP_PRIMARY_GONE);
 				/* Nothing will arrive any more: no drain. */

@@ -20,7 +20,10 @@ myr_msg_hdr_check(const struct myr_msg_hdr *h)
 	case MYR_MSG_REPLY:
 		return h->len >= sizeof(int32_t) && h->len <= MYR_REPLY_MAX ? 0 : -EMSGSIZE;
 	case MYR_MSG_HELLO:
-		return h->len == sizeof(struct myr_hello) ? 0 : -EMSGSIZE;
+		/* any size up to a bound: myr_hello_check tells another layout apart */
+		return h->len >= sizeof(uint32_t) && h->len <= 4 * sizeof(struct myr_hello)
+			       ? 0
+			       : -EMSGSIZE;
 	case MYR_MSG_WELCOME:
 		return h->len == sizeof(struct myr_welcome) ? 0 : -EMSGSIZE;
 	default:
@@ -108,12 +111,16 @@ int
 myr_hello_check(const void *payload, size_t len)
 {
 	struct myr_hello h;
+	uint32_t version;
 
+	if (len < sizeof(version))
+		return -EBADMSG;
+	memcpy(&version, payload, sizeof(version));
+	if (version != MYR_SHM_VERSION)
+		return -EPROTONOSUPPORT;
 	if (len != sizeof(h))
 		return -EBADMSG;
 	memcpy(&h, payload, sizeof(h));
-	if (h.shm_version != MYR_SHM_VERSION)
-		return -EPROTONOSUPPORT;
 	if (h.flags != 0)
 		return -EBADMSG;
 	if (h.transport >= MYR_T_MAX || !field_valid(h.name, 0) || !field_valid(h.tenant, 1))

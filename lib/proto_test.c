@@ -80,9 +80,13 @@ hdr_check_lengths(void **state)
 		{ MYR_MSG_REPLY, MYR_REPLY_MAX + 1, -EMSGSIZE },
 		{ MYR_MSG_REPLY, UINT32_MAX, -EMSGSIZE },
 		{ MYR_MSG_HELLO, 0, -EMSGSIZE },
-		{ MYR_MSG_HELLO, sizeof(struct myr_hello) - 1, -EMSGSIZE },
+		{ MYR_MSG_HELLO, 3, -EMSGSIZE },
+		/* any size that holds a layout version: the payload check tells */
+		{ MYR_MSG_HELLO, 4, 0 },
 		{ MYR_MSG_HELLO, sizeof(struct myr_hello), 0 },
-		{ MYR_MSG_HELLO, sizeof(struct myr_hello) + 1, -EMSGSIZE },
+		{ MYR_MSG_HELLO, 4 * sizeof(struct myr_hello), 0 },
+		{ MYR_MSG_HELLO, 4 * sizeof(struct myr_hello) + 1, -EMSGSIZE },
+		{ MYR_MSG_HELLO, UINT32_MAX, -EMSGSIZE },
 		{ MYR_MSG_WELCOME, 0, -EMSGSIZE },
 		{ MYR_MSG_WELCOME, sizeof(struct myr_welcome) - 1, -EMSGSIZE },
 		{ MYR_MSG_WELCOME, sizeof(struct myr_welcome), 0 },
@@ -251,7 +255,7 @@ hello_init(struct myr_hello *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->shm_version = MYR_SHM_VERSION;
-	h->transport = MYR_T_BLOCK;
+	h->transport = MYR_T_MAX - 1;
 	h->pid = 1234;
 	strcpy(h->name, "fw1");
 	strcpy(h->tenant, "t1");
@@ -316,6 +320,11 @@ hello_check(void **state)
 	assert_int_equal(myr_hello_check(&h, sizeof(h)), -EPROTONOSUPPORT);
 	h.shm_version = 0;
 	assert_int_equal(myr_hello_check(&h, sizeof(h)), -EPROTONOSUPPORT);
+	/* ... of another size: still told it is another layout, not just malformed */
+	h.shm_version = MYR_SHM_VERSION - 1;
+	assert_int_equal(myr_hello_check(&h, 80), -EPROTONOSUPPORT);
+	assert_int_equal(myr_hello_check(&h, sizeof(uint32_t)), -EPROTONOSUPPORT);
+	assert_int_equal(myr_hello_check(&h, sizeof(uint32_t) - 1), -EBADMSG);
 }
 
 static int

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,74 +21,133 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_memzone.h>
 #include <rte_ring.h>
+#include <rte_version.h>
 
 #include <myriad/proto.h>
+#include <myriad/wire.h>
 
-#include "control/control.h"
+#include "control/transport.h"
 #include "switch.h"
 
-struct sw sw;
-int sw_logtype_ctl;
-int sw_logtype_dp;
-
-const char *const sw_drop_names[SW_DROP_MAX] = {
-#define X(id, name, help) [SW_DROP_##id] = name,
-	SW_DROP_REASONS(X)
-#undef X
-};
-const char *const sw_drop_help[SW_DROP_MAX] = {
-#define X(id, name, help) [SW_DROP_##id] = help,
-	SW_DROP_REASONS(X)
-#undef X
-};
-
 static struct rte_ring *wire_rings[SW_MAX_PORTS][2];
+
+/* The switch's own options; each kind of NF adds its own (struct ctl_transport). */
+struct sw_opt {
+	const char *name, *arg, *help;
+	uint32_t *val; /* NULL: handled by name */
+	uint32_t min, max;
+};
+
+static const struct sw_opt sw_opts[] = {
+	{ "socket", "PATH", "control socket (default " MYR_DEFAULT_SOCKET ")", NULL, 0, 0 },
+	{ "wire", "N", "virtual-wire ports to create (default 2)", &sw.conf.n_wire, 0,
+	  SW_MAX_PORTS },
+	{ "wire-size", "N", "frames each virtual-wire ring holds, power of two (default 1024)",
+	  &sw.conf.wire_size, 64, 1u << 20 },
+	{ "max-nfs", "N", "NF slots (default 2048)", &sw.conf.max_nfs, 1, 65535 },
+	{ "ring-size", "N", "slots per NF ring, power of two (default 512)", &sw.conf.ring_size, 64,
+	  65536 },
+	{ "pool-size", "N", "packet buffers (default 65535)", &sw.conf.pool_size, 1024, 1u << 24 },
+	{ "max-frame", "BYTES", "longest frame accepted (default 1518)", &sw.conf.max_frame, 60,
+	  RTE_MBUF_DEFAULT_DATAROOM },
+	{ "default-port", "P", "send unknown MACs to port P instead of dropping", NULL, 0,
+	  SW_MAX_PORTS - 1 },
+	{ "ctl-core", "CPU", "pin the control thread (NFs it spawns inherit it)", NULL, 0,
+	  CPU_SETSIZE - 1 },
+};
+
+static void
+usage_line(const char *name, const char *arg, const char *help)
+{
+	char opt[64];
+
+	snprintf(opt, sizeof(opt), "--%s %s", name, arg);
+	fprintf(stderr, "  %-20s%s\n", opt, help);
+}
 
 static void
 usage(const char *prog)
 {
+	const struct ctl_transport *const *list;
+	unsigned int i, n = ctl_transports(&list);
+
+	fprintf(stderr, "usage: %s [EAL options] -- [options]\n", prog);
+	for (i = 0; i < RTE_DIM(sw_opts); i++)
+		usage_line(sw_opts[i].name, sw_opts[i].arg, sw_opts[i].help);
+	for (i = 0; i < n; i++) {
+		const struct ctl_sw_option *o = list[i]->sw_options;
+
+		for (; o != NULL && o->name != NULL; o++)
+			usage_line(o->name, o->arg, o->help);
+	}
 	fprintf(stderr,
-		"usage: %s [EAL options] -- [options]\n"
-		"  --socket PATH       control socket (default %s)\n"
-		"  --wire N            virtual-wire ports to create (default 2)\n"
-		"  --wire-size N       frames each virtual-wire ring holds, power of two (default "
-		"1024)\n"
-		"  --max-nfs N         NF slots (default 2048)\n"
-		"  --ring-size N       slots per NF ring, power of two (default 512)\n"
-		"  --pool-size N       packet buffers (default 65535)\n"
-		"  --max-frame BYTES   longest frame accepted (default 1518)\n"
-		"  --default-port P    send unknown MACs to port P instead of dropping\n"
-		"  --ctl-core CPU      pin the control thread (NFs it spawns inherit it)\n"
-		"  --wake-batch N      blocking NFs: wake when N packets wait (default 32)\n"
-		"  --wake-timeout US   ... or when the oldest waited US microseconds (default "
-		"200)\n"
-		"  --wake-budget N     wake-ups per second the NFs' core can take (default "
-		"150000);\n"
-		"                      with many NFs waiting, timeouts stretch to stay within it\n"
-		"Always give EAL --no-pci (or an allow-list) and a --file-prefix of your own.\n",
-		prog, MYR_DEFAULT_SOCKET);
+		"Always give EAL --no-pci (or an allow-list) and a --file-prefix of your own.\n");
+}
+
+static int
+parse_u32(const char *name, const char *s, uint32_t min, uint32_t max, uint32_t *v)
+{
+	unsigned long x;
+	char *end;
+
+	errno = 0;
+	x = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || x < min || x > max) {
+		fprintf(stderr, "myriad-switch: --%s: invalid value '%s' (%u..%u)\n", name, s, min,
+			max);
+		return -EINVAL;
+	}
+	*v = (uint32_t)x;
+	return 0;
+}
+
+static int
+sw_opt_set(const struct sw_opt *o, const char *val)
+{
+	uint32_t v;
+
+	if (strcmp(o->name, "socket") == 0) {
+		sw.conf.socket = val;
+		return 0;
+	}
+	if (parse_u32(o->name, val, o->min, o->max, o->val != NULL ? o->val : &v) < 0)
+		return -EINVAL;
+	if (strcmp(o->name, "default-port") == 0)
+		sw.conf.default_port = (int)v;
+	else if (strcmp(o->name, "ctl-core") == 0)
+		sw.conf.ctl_core = (int)v;
+	return 0;
+}
+
+/* One --name VALUE: the switch's, or a kind's. */
+static int
+option_set(const char *name, const char *val)
+{
+	const struct ctl_transport *const *list;
+	unsigned int i, n = ctl_transports(&list);
+
+	for (i = 0; i < RTE_DIM(sw_opts); i++)
+		if (strcmp(sw_opts[i].name, name) == 0)
+			return sw_opt_set(&sw_opts[i], val);
+	for (i = 0; i < n; i++) {
+		const struct ctl_sw_option *o = list[i]->sw_options;
+
+		for (; o != NULL && o->name != NULL; o++)
+			if (strcmp(o->name, name) == 0) {
+				if (o->set(val) == 0)
+					return 0;
+				fprintf(stderr, "myriad-switch: --%s: %s\n", name, ctl_errmsg());
+				return -EINVAL;
+			}
+	}
+	fprintf(stderr, "myriad-switch: unrecognized option '--%s' (see --help)\n", name);
+	return -EINVAL;
 }
 
 static int
 parse_args(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "wire", required_argument, NULL, 'w' },
-		{ "wire-size", required_argument, NULL, 'W' },
-		{ "max-nfs", required_argument, NULL, 'n' },
-		{ "ring-size", required_argument, NULL, 'r' },
-		{ "pool-size", required_argument, NULL, 'p' },
-		{ "max-frame", required_argument, NULL, 'f' },
-		{ "default-port", required_argument, NULL, 'd' },
-		{ "ctl-core", required_argument, NULL, 'c' },
-		{ "wake-batch", required_argument, NULL, 'b' },
-		{ "wake-timeout", required_argument, NULL, 't' },
-		{ "wake-budget", required_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int o;
+	int i;
 
 	sw.conf = (struct sw_conf){
 		.socket = MYR_DEFAULT_SOCKET,
@@ -101,78 +159,34 @@ parse_args(int argc, char **argv)
 		.max_frame = 1518,
 		.default_port = -1,
 		.ctl_core = -1,
-		.wake_batch = 32,
-		.wake_timeout_us = 200,
-		.wake_budget = 150000,
 	};
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		char *end = NULL;
-		long v = 0;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val;
+		char name[64];
 
-		if (optarg != NULL && o != 's') {
-			errno = 0;
-			v = strtol(optarg, &end, 0);
-			if (errno != 0 || *end != '\0' || v < 0) {
-				fprintf(stderr, "myriad-switch: invalid value '%s'\n", optarg);
-				return -EINVAL;
-			}
-		}
-		switch (o) {
-		case 's':
-			sw.conf.socket = optarg;
-			break;
-		case 'w':
-			sw.conf.n_wire = v;
-			break;
-		case 'W':
-			sw.conf.wire_size = v;
-			break;
-		case 'n':
-			sw.conf.max_nfs = v;
-			break;
-		case 'r':
-			sw.conf.ring_size = v;
-			break;
-		case 'p':
-			sw.conf.pool_size = v;
-			break;
-		case 'f':
-			sw.conf.max_frame = v;
-			break;
-		case 'd':
-			sw.conf.default_port = v;
-			break;
-		case 'c':
-			sw.conf.ctl_core = v;
-			break;
-		case 'b':
-			sw.conf.wake_batch = v;
-			break;
-		case 't':
-			sw.conf.wake_timeout_us = v;
-			break;
-		case 'B':
-			sw.conf.wake_budget = v;
-			break;
-		default:
-			usage(argv[0]);
+		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			fprintf(stderr, "myriad-switch: unexpected argument '%s'\n", a);
 			return -EINVAL;
 		}
+		a += 2;
+		val = strchr(a, '=');
+		if (val != NULL) {
+			snprintf(name, sizeof(name), "%.*s", (int)(val - a), a);
+			val++;
+		} else {
+			snprintf(name, sizeof(name), "%s", a);
+			if (i + 1 >= argc) {
+				fprintf(stderr, "myriad-switch: --%s needs a value\n", name);
+				return -EINVAL;
+			}
+			val = argv[++i];
+		}
+		if (option_set(name, val) < 0)
+			return -EINVAL;
 	}
-	if (optind != argc) {
-		fprintf(stderr, "myriad-switch: unexpected argument '%s'\n", argv[optind]);
-		return -EINVAL;
-	}
-	if (sw.conf.max_nfs == 0 || sw.conf.max_nfs > 65535 || sw.conf.n_wire > SW_MAX_PORTS ||
-	    sw.conf.ring_size < 64 || !rte_is_power_of_2(sw.conf.ring_size) ||
-	    sw.conf.ring_size > 65536 || sw.conf.wire_size < 64 ||
-	    !rte_is_power_of_2(sw.conf.wire_size) || sw.conf.wire_size > (1u << 20) ||
-	    sw.conf.pool_size < 1024 || sw.conf.max_frame < 60 ||
-	    sw.conf.max_frame > RTE_MBUF_DEFAULT_DATAROOM || sw.conf.wake_batch < 1 ||
-	    sw.conf.wake_batch > sw.conf.ring_size || sw.conf.wake_timeout_us < 1 ||
-	    sw.conf.wake_timeout_us > 10000000 || sw.conf.wake_budget < 1000) {
-		fprintf(stderr, "myriad-switch: option out of range (see --help)\n");
+	if (!rte_is_power_of_2(sw.conf.ring_size) || !rte_is_power_of_2(sw.conf.wire_size)) {
+		fprintf(stderr, "myriad-switch: invalid --ring-size or --wire-size: a power of "
+				"two\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -187,7 +201,7 @@ chan_init(void)
 	uint32_t i;
 
 	/* one memzone for all channels: a memzone per ring would run out at ~1200 NFs */
-	sw.chan_mz = rte_memzone_reserve_aligned(MYR_MZ_CHAN, hdr + chan * sw.conf.max_nfs,
+	sw.chan_mz = rte_memzone_reserve_aligned(SW_MZ_CHAN, hdr + chan * sw.conf.max_nfs,
 						 rte_socket_id(), 0, RTE_CACHE_LINE_SIZE);
 	if (sw.chan_mz == NULL) {
 		LOG(ERR, "cannot reserve %zu bytes of channels: %s", hdr + chan * sw.conf.max_nfs,
@@ -197,21 +211,34 @@ chan_init(void)
 	sw.shm = sw.chan_mz->addr;
 	memset(sw.shm, 0, sw.chan_mz->len);
 	sw.shm->max_nfs = sw.conf.max_nfs;
-	sw.shm->ring_size = sw.conf.ring_size;
+	sw.shm->dpdk_version = RTE_VERSION;
+	sw.shm->mbuf_size = sizeof(struct rte_mbuf);
+	sw.shm->ring_hdr_size = sizeof(struct rte_ring);
 	sw.shm->chan_size = chan;
 	sw.shm->chans_off = hdr;
+	/* the switch's own view of the channels: private memory, fixed from now on */
+	sw.chans = calloc(sw.conf.max_nfs, sizeof(*sw.chans));
+	sw.to_nf = calloc(sw.conf.max_nfs, sizeof(*sw.to_nf));
+	sw.from_nf = calloc(sw.conf.max_nfs, sizeof(*sw.from_nf));
+	if (sw.chans == NULL || sw.to_nf == NULL || sw.from_nf == NULL)
+		return -ENOMEM;
 	for (i = 0; i < sw.conf.max_nfs; i++) {
 		struct myr_chan *c = myr_shm_chan(sw.shm, i);
 
-		c->sw.slot = i;
 		c->sw.to_nf_off = sizeof(struct myr_chan);
 		c->sw.from_nf_off = sizeof(struct myr_chan) + ring;
+		sw.chans[i] = c;
+		sw.to_nf[i] = myr_chan_to_nf(c);
+		sw.from_nf[i] = myr_chan_from_nf(c);
 	}
 	sw.shm->version = MYR_SHM_VERSION;
 	sw.shm->magic = MYR_SHM_MAGIC;
-	sw.slot_stats = rte_zmalloc("slot_stats", sizeof(*sw.slot_stats) * sw.conf.max_nfs,
-				    RTE_CACHE_LINE_SIZE);
-	return sw.slot_stats != NULL ? 0 : -ENOMEM;
+	sw.slot_stats =
+		aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*sw.slot_stats) * sw.conf.max_nfs);
+	if (sw.slot_stats == NULL)
+		return -ENOMEM;
+	memset(sw.slot_stats, 0, sizeof(*sw.slot_stats) * sw.conf.max_nfs);
+	return 0;
 }
 
 static int
@@ -282,6 +309,39 @@ ports_init(void)
 		LOG(ERR, "no ports: give --wire N or EAL --vdev/--allow");
 		return -ENODEV;
 	}
+	if (sw.conf.default_port >= (int)sw.n_ports) {
+		LOG(ERR, "--default-port %d: the switch has %u ports", sw.conf.default_port,
+		    sw.n_ports);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/* Each kind's checks and setup, once the options are known. */
+static int
+transports_init(void)
+{
+	const struct ctl_transport *const *list;
+	unsigned int i, n = ctl_transports(&list);
+
+	for (i = 0; i < n; i++)
+		if (list[i]->init != NULL && list[i]->init() < 0) {
+			LOG(ERR, "transport %s: %s", myr_transport_name(list[i]->kind),
+			    ctl_errmsg());
+			return -EINVAL;
+		}
+	return 0;
+}
+
+static int
+workers_init(void)
+{
+	sw.workers[0] = dp_worker_create(0);
+	if (sw.workers[0] == NULL) {
+		LOG(ERR, "cannot allocate the data path's state");
+		return -ENOMEM;
+	}
+	sw.n_workers = 1;
 	return 0;
 }
 
@@ -430,10 +490,7 @@ main(int argc, char **argv)
 	if (ret < 0)
 		goto out_eal;
 
-	sw_logtype_ctl =
-		rte_log_register_type_and_pick_level("myriad.switch.control", RTE_LOG_INFO);
-	sw_logtype_dp =
-		rte_log_register_type_and_pick_level("myriad.switch.datapath", RTE_LOG_INFO);
+	sw_logtype = rte_log_register_type_and_pick_level("myriad.switch", RTE_LOG_INFO);
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
 		LOG(ERR, "myriad-switch must be a DPDK primary process");
 		ret = -EINVAL;
@@ -443,6 +500,7 @@ main(int argc, char **argv)
 	sw.wire_tsc_off = rte_mbuf_dynfield_register(&wire_tsc);
 	if (sw.owner_off < 0 || sw.wire_tsc_off < 0) {
 		LOG(ERR, "cannot register the mbuf fields: %s", rte_strerror(rte_errno));
+		ret = -rte_errno;
 		goto out_eal;
 	}
 	/*
@@ -463,7 +521,13 @@ main(int argc, char **argv)
 	if (ret == 0)
 		ret = ports_init();
 	if (ret == 0)
-		ret = registry_init();
+		ret = transports_init();
+	if (ret == 0)
+		ret = nf_registry_init();
+	if (ret == 0)
+		ret = fwd_init();
+	if (ret == 0)
+		ret = workers_init();
 	if (ret == 0)
 		ret = ctl_start();
 	if (ret < 0)
@@ -472,13 +536,20 @@ main(int argc, char **argv)
 		LOG(WARNING, "telemetry commands not registered");
 	LOG(NOTICE, "ready: %u ports, %u NF slots, control socket %s", sw.n_ports, sw.conf.max_nfs,
 	    sw.conf.socket);
-	ret = dp_main(NULL);
+	ret = dp_main(sw.workers[0]);
 	ctl_join();
 out:
 	leftovers_collect(&left);
-	registry_fini();
+	nf_registry_fini();
+	tenants_fini();
+	fwd_fini();
+	while (sw.n_workers > 0)
+		dp_worker_destroy(sw.workers[--sw.n_workers]);
 	ports_fini();
-	rte_free(sw.slot_stats);
+	free(sw.slot_stats);
+	free(sw.chans);
+	free(sw.to_nf);
+	free(sw.from_nf);
 	rte_memzone_free(sw.chan_mz);
 	rte_mempool_free(sw.pool);
 	rte_eal_cleanup();

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * myriad-switch internals shared by its two planes: the control thread (control/)
- * and the data-path lcore (datapath/). The only things they share at run time are
+ * and the data-path workers (datapath/). The only things they share at run time are
  * the published forwarding snapshot (struct fwd, replaced whole, RCU-style), the
  * channel area, and the counters (each block has one writer).
  */
@@ -10,23 +10,28 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_ring.h>
 
+#include <myriad/names.h>
 #include <myriad/shm.h>
 
-#define SW_MAX_PORTS 32 /* RTE_MAX_ETHPORTS in Debian's build */
-#define SW_MAX_MACS  64 /* MAC addresses of one tenant */
-#define SW_MAX_CHAIN 16 /* NFs in one chain */
-#define SW_BURST     32 /* packets per rx/dequeue call: DPDK's usual sweet spot */
-#define SW_HOP_NONE  UINT32_MAX
+#define SW_MAX_PORTS   32 /* RTE_MAX_ETHPORTS in Debian's build */
+#define SW_MAX_MACS    64 /* MAC addresses of one tenant */
+#define SW_MAX_CHAIN   16 /* NFs in one chain */
+#define SW_MAX_WORKERS 1  /* data-path workers (one today; each would own a shard of slots) */
+#define SW_BURST       32 /* packets per rx/dequeue call: DPDK's usual sweet spot */
+#define SW_HOP_NONE    UINT32_MAX
+#define SW_MZ_CHAN     "myr_chan" /* the channel area's memzone */
 
-extern int sw_logtype_ctl;
-extern int sw_logtype_dp;
+/* The control plane logs; the data path never does (it counts). */
+extern int sw_logtype;
 #define LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_##level, sw_logtype_ctl, "myriad: " fmt "\n", ##__VA_ARGS__)
+	rte_log(RTE_LOG_##level, sw_logtype, "myriad: " fmt "\n", ##__VA_ARGS__)
 
 /* Named drop reasons. Every packet that enters is either sent or counted here. */
 #define SW_DROP_REASONS(X)                                                           \
@@ -50,6 +55,8 @@ enum sw_drop {
 extern const char *const sw_drop_names[SW_DROP_MAX];
 extern const char *const sw_drop_help[SW_DROP_MAX];
 
+/* --- the forwarding snapshot --- */
+
 /* Where a packet goes next. */
 struct fwd_hop {
 	uint32_t next; /* NF slot, or SW_HOP_NONE: the tenant's output port */
@@ -59,26 +66,48 @@ struct fwd_hop {
 };
 
 struct fwd_mac {
-	uint64_t key; /* MAC in the low 48 bits; FWD_MAC_EMPTY if unused */
+	uint64_t key; /* the 6 address bytes in wire order, memcpy'd; FWD_MAC_EMPTY if unused */
 	struct fwd_hop first;
 };
 #define FWD_MAC_EMPTY UINT64_MAX
+
+/* A MAC address as the table's key: its six bytes as they are on the wire. */
+static inline uint64_t
+fwd_mac_key(const uint8_t mac[MYR_MAC_ADDR_LEN])
+{
+	uint64_t key = 0;
+
+	memcpy(&key, mac, MYR_MAC_ADDR_LEN);
+	return key;
+}
+
+/* First table slot to probe. Fibonacci hashing: one tenant's MACs often differ only in
+ * the low byte. The table builder and the lookup must agree: this is their one copy. */
+static inline uint32_t
+fwd_mac_slot(uint64_t key, uint32_t mask)
+{
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+}
+
+/* Per-NF settings of its transport, in the snapshot: their meaning is the kind's. */
+union fwd_params {
+	uint64_t u64[2];
+};
+
+/* What the data path needs to serve the NF in one slot. */
+struct fwd_slot {
+	struct fwd_hop hop; /* where the packets this NF forwards go */
+	uint32_t gen;       /* attachment generation; 0: no NF in the slot */
+	uint8_t kind;       /* enum myr_transport */
+	uint8_t pad[3];
+	union fwd_params params;
+};
 
 /*
  * The forwarding snapshot: everything the data path reads to forward, immutable once
  * published. The control thread builds a new one and swaps sw.fwd; the old one is
  * freed after the data path has finished a round (sw_sync()).
  */
-/* What the data path needs to serve the NF in one slot. */
-struct fwd_slot {
-	struct fwd_hop hop; /* where the packets this NF forwards go */
-	uint32_t gen;       /* attachment generation; 0: no NF in the slot */
-	uint8_t transport;  /* enum myr_transport */
-	uint8_t pad;
-	uint16_t wake_batch;   /* B: wake a sleeping NF when this many packets wait */
-	uint64_t wake_timeout; /* B: ... or when the oldest has waited this long (TSC) */
-};
-
 struct fwd {
 	uint32_t mac_mask;      /* mac table slots - 1 (power of two) */
 	struct fwd_mac *macs;   /* open addressing, linear probing */
@@ -87,7 +116,16 @@ struct fwd {
 	uint16_t default_port;
 };
 
-/* Per-port and global counters, written by the data path only. */
+/* --- counters --- */
+
+#define DP_KIND_COUNTERS      4 /* a transport's own counters, per worker */
+#define DP_SLOT_KIND_COUNTERS 2 /* ... and per NF slot */
+
+/*
+ * Per-port and global counters of one data-path worker, written by it alone. Readers
+ * (commands, telemetry) load them relaxed and sum the workers: with one writer,
+ * aligned 64-bit counters cannot tear on the CPUs DPDK runs on.
+ */
 struct dp_stats {
 	uint64_t rx[SW_MAX_PORTS];
 	uint64_t tx[SW_MAX_PORTS];
@@ -96,22 +134,22 @@ struct dp_stats {
 	uint64_t busy_rounds; /* iterations that moved at least one packet */
 	uint64_t busy_cycles; /* TSC cycles spent in busy rounds */
 	uint64_t hops;        /* packet handlings: port rx and NF returns */
-	uint64_t wakeups;     /* B: sleeping NFs woken */
-	uint64_t wake_errors; /* B: FUTEX_WAKE calls that failed (never expected) */
 	uint64_t active_nfs;  /* NFs holding packets at the end of the last round */
+	uint64_t kind[MYR_T_MAX][DP_KIND_COUNTERS]; /* named by struct dp_transport */
 } __rte_cache_aligned;
 
-/* Per-NF-slot counters, written by the data path only. */
+/* Per-NF-slot counters, written by the worker that owns the slot. */
 struct dp_slot_stats {
-	uint64_t to_nf;      /* enqueued to the NF */
+	uint64_t to_nf;      /* handed to the NF */
 	uint64_t from_nf;    /* returned by the NF */
-	uint64_t ring_full;  /* dropped: to_nf ring full */
+	uint64_t ring_full;  /* dropped: the NF could not take them */
 	uint64_t over_share; /* dropped: the NF held its share of the pool */
 	uint64_t verdict_drop;
 	uint64_t bad_verdict;
-	uint64_t wakeups; /* B: times the data path woke the NF */
-	uint64_t pad[2];
+	uint64_t kind[DP_SLOT_KIND_COUNTERS]; /* named by struct dp_transport */
 } __rte_cache_aligned;
+
+/* --- the switch --- */
 
 struct sw_conf {
 	const char *socket;
@@ -121,18 +159,21 @@ struct sw_conf {
 	uint32_t ring_size;
 	uint32_t pool_size;
 	uint32_t max_frame;
-	int default_port;    /* -1: drop unknown MACs */
-	uint32_t wake_batch; /* B defaults, see struct fwd_slot */
-	uint32_t wake_timeout_us;
-	uint32_t wake_budget; /* B: wake-ups per second the NFs' core can take */
-	int ctl_core;         /* -1: EAL's choice for control threads */
+	int default_port; /* -1: drop unknown MACs */
+	int ctl_core;     /* -1: EAL's choice for control threads */
 };
+
+struct dp_worker;
 
 struct sw {
 	struct sw_conf conf;
 	struct rte_mempool *pool;
 	struct myr_shm *shm;
 	const struct rte_memzone *chan_mz;
+	/* each slot's channel and rings, fixed at start: read-only for everyone */
+	struct myr_chan **chans;
+	struct rte_ring **to_nf;
+	struct rte_ring **from_nf;
 	uint16_t n_ports;
 	uint16_t ports[SW_MAX_PORTS];
 	char port_names[SW_MAX_PORTS][MYR_NAME_MAX];
@@ -142,17 +183,21 @@ struct sw {
 	struct fwd *fwd; /* published snapshot; atomic load/store */
 	/*
 	 * Grace periods, quiescent-state style: the control thread bumps sync_token
-	 * (release) after publishing a change; the data path, between rounds, loads it
-	 * (acquire) and stores it back in sync_seen (release). Reading the token is what
-	 * orders the data path's next loads after the change; a bare round counter would
-	 * not (a store may pass a later load).
+	 * (release) after publishing a change; each worker, between rounds, loads it
+	 * (acquire) and stores it back in its sync_seen (release). Reading the token is
+	 * what orders the worker's next loads after the change; a bare round counter
+	 * would not (a store may pass a later load).
 	 */
 	uint64_t sync_token __rte_cache_aligned;
-	uint64_t sync_seen __rte_cache_aligned;
-	volatile int dp_running; /* data path loop is live */
-	volatile int quit;       /* 2: control plane stopping NFs; 1: data path stops */
+	/*
+	 * quit: 0 run; 2 the control thread is stopping NFs (the data path keeps
+	 * forwarding); 1 the data path stops. Atomic; set by the control thread, read
+	 * relaxed by the workers (they need nothing it published with it).
+	 */
+	int quit;
 
-	struct dp_stats dp;
+	unsigned int n_workers;
+	struct dp_worker *workers[SW_MAX_WORKERS];
 	struct dp_slot_stats *slot_stats; /* [max_nfs] */
 	uint64_t ctl_drop[SW_DROP_MAX];   /* drops counted by the control thread */
 };
@@ -171,10 +216,20 @@ sw_wire_tsc(struct rte_mbuf *m)
 	return RTE_MBUF_DYNFIELD(m, sw.wire_tsc_off, uint64_t *);
 }
 
-/* datapath/datapath.c */
-int dp_main(void *arg);
+static inline uint64_t
+sw_read(const uint64_t *counter)
+{
+	return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
 
-/* control/sync.c: wait until the data path no longer uses what it read before */
+/* datapath/datapath.c */
+struct dp_worker *dp_worker_create(unsigned int id);
+void dp_worker_destroy(struct dp_worker *w);
+int dp_main(void *worker);
+void dp_stats_sum(struct dp_stats *sum);
+bool dp_running(void);
+
+/* datapath/datapath.c: wait until no worker uses what it read before */
 void sw_sync(void);
 
 /* control/control.c */

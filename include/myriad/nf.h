@@ -28,6 +28,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include <myriad/names.h>
 #include <myriad/shm.h>
 
 struct myr_nf;
@@ -92,7 +93,7 @@ int myr_nf_fd(const struct myr_nf *nf);
 int myr_nf_check(struct myr_nf *nf);
 
 /**
- * Wait for packets. A blocking NF (MYR_T_BLOCK) sleeps on a futex in its channel
+ * Wait for packets. A blocking NF (transport "block") sleeps on a futex in its channel
  * until the switch wakes it (enough packets wait, or the oldest has waited the aging
  * timeout), asks it to stop, or goes away (signalled with SIGIO on the control
  * socket: the library installs a handler for SIGIO unless the application has one);

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <myriad/names.h>
 #include <myriad/shm.h>
 
 #define MYR_PROTO_MAGIC   0x4c43594dU /* "MYCL" */
@@ -57,14 +58,23 @@ struct myr_msg_hdr {
  * NUL-terminated (its length is len - 4).
  */
 
+/*
+ * shm_version comes first and stays first: a switch reads it from a registration of
+ * any size, so that an NF built for another layout is told so, not just cut off.
+ */
 struct myr_hello {
 	uint32_t shm_version;      /* MYR_SHM_VERSION the NF was built against */
 	uint32_t transport;        /* enum myr_transport */
 	uint32_t pid;              /* informational: the switch trusts SO_PEERCRED */
 	uint32_t flags;            /* none defined; must be 0 */
+	uint32_t dpdk_version;     /* RTE_VERSION of the DPDK headers the NF was built with */
+	uint16_t mbuf_size;        /* their sizeof(struct rte_mbuf) */
+	uint16_t ring_hdr_size;    /* their sizeof(struct rte_ring) */
 	char name[MYR_NAME_MAX];   /* NF name, NUL-terminated */
 	char tenant[MYR_NAME_MAX]; /* tenant to join if the NF was not declared, or "" */
 };
+_Static_assert(sizeof(struct myr_hello) == 88 && offsetof(struct myr_hello, name) == 24,
+	       "registration layout");
 
 struct myr_seg {
 	uint64_t addr;   /* virtual address to map it at (same as in the switch) */
@@ -81,6 +91,8 @@ struct myr_welcome {
 	struct myr_seg segs[MYR_SEGS_MAX];
 	char error[128];
 };
+_Static_assert(offsetof(struct myr_welcome, segs) == 24 && sizeof(struct myr_welcome) == 920,
+	       "welcome layout");
 
 /* --- codec (lib/proto.c): pure functions, no I/O, safe on hostile bytes --- */
 
@@ -106,8 +118,9 @@ int myr_cmd_encode(void *buf, size_t size, int argc, char *const argv[]);
 int myr_cmd_decode(const void *payload, size_t len, const char *argv[], int max);
 
 /**
- * Validate a MYR_MSG_HELLO payload: exact size, NUL-terminated valid names,
- * known transport, zero flags.
+ * Validate a MYR_MSG_HELLO payload: the layout version first (read from a payload
+ * of any size from 4 bytes), then exact size, NUL-terminated valid names, known
+ * transport, zero flags. The DPDK fields are the caller's to compare.
  * @return 0, -EBADMSG (malformed), -EPROTONOSUPPORT (other shm_version),
  *   -EINVAL (bad name or transport).
  */

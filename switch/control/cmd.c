@@ -1,54 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The command interpreter behind myriadctl: parses one command's argv, changes the
- * registry, and writes the reply as text for people or JSON for scripts. The same
- * counters are registered as DPDK telemetry commands (/myriad/...).
+ * registry, and writes the reply as text for people or JSON for scripts. A command
+ * that fails returns -errno with its message recorded (ctl_err). The same counters
+ * are registered as DPDK telemetry commands (/myriad/...).
  */
 #include <errno.h>
-#include <stdarg.h>
+#include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_mempool.h>
 #include <rte_telemetry.h>
+#include <rte_version.h>
 
-#include "control.h"
+#include <myriad/names.h>
 
-void
-out_printf(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->failed)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			o->failed = true;
-			return;
-		}
-		if (o->len + n < o->cap) {
-			o->len += n;
-			return;
-		}
-		size_t cap = o->cap ? o->cap * 2 : 4096;
-		char *b;
-
-		while (cap <= o->len + n)
-			cap *= 2;
-		if (cap > MYR_REPLY_MAX || (b = realloc(o->buf, cap)) == NULL) {
-			o->failed = true;
-			return;
-		}
-		o->buf = b;
-		o->cap = cap;
-	}
-}
+#include "../datapath/transport.h"
+#include "transport.h"
 
 /* --- argument helpers --- */
 
@@ -58,21 +28,27 @@ struct args {
 	int i;
 };
 
-/* Value of option "--name" at the cursor, or NULL. */
+/* Value of option "--name" at the cursor, or NULL (*err set if it has none). */
 static const char *
-opt_value(struct args *a, const char *name, struct out *o, int *err)
+opt_value(struct args *a, const char *name, int *err)
 {
 	if (strcmp(a->argv[a->i], name) != 0)
 		return NULL;
 	if (a->i + 1 >= a->argc) {
-		out_printf(o, "%s needs a value", name);
-		*err = -EINVAL;
+		*err = ctl_err(-EINVAL, "%s needs a value", name);
 		return NULL;
 	}
 	a->i += 2;
 	return a->argv[a->i - 1];
 }
 
+static int
+unknown_option(const struct args *a)
+{
+	return ctl_err(-EINVAL, "unknown option %s", a->argv[a->i]);
+}
+
+/* A decimal number: digits only (no sign, no base prefix), at most max. */
 static int
 parse_uint(const char *s, unsigned long max, unsigned long *v)
 {
@@ -81,7 +57,7 @@ parse_uint(const char *s, unsigned long max, unsigned long *v)
 	if (s[0] < '0' || s[0] > '9')
 		return -EINVAL;
 	errno = 0;
-	*v = strtoul(s, &end, 0);
+	*v = strtoul(s, &end, 10);
 	if (errno != 0 || *end != '\0' || *v > max)
 		return -EINVAL;
 	return 0;
@@ -105,54 +81,61 @@ port_parse(const char *s, uint16_t *port)
 	return -ENODEV;
 }
 
-static uint64_t
-rd(const uint64_t *p)
+/* A string as a JSON string's contents: quotes, backslashes and controls escaped. */
+static void
+out_json_str(struct out *o, const char *s)
 {
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			out_printf(o, "\\%c", c);
+		else if (c < 0x20)
+			out_printf(o, "\\u%04x", c);
+		else
+			out_printf(o, "%c", c);
+	}
 }
 
-/* --- commands --- */
+/* --- tenants --- */
 
 static int
 cmd_tenant_add(struct args *a, struct out *o)
 {
-	uint64_t macs[SW_MAX_MACS];
+	uint8_t macs[SW_MAX_MACS][MYR_MAC_ADDR_LEN];
 	unsigned int n_macs = 0;
 	const char *name, *v, *mac_arg = NULL, *port_arg = NULL;
+	char buf[MYR_CMD_MAX], *tok, *save = NULL;
 	uint16_t port = 0;
 	int err = 0;
 
+	(void)o;
 	if (a->i >= a->argc)
-		return out_printf(o, "usage: tenant add NAME --mac MAC[,MAC...] [--port P]"),
-		       -EINVAL;
+		return ctl_err(-EINVAL, "usage: tenant add NAME --mac MAC[,MAC...] [--port P]");
 	name = a->argv[a->i++];
 	while (a->i < a->argc) {
-		if ((v = opt_value(a, "--mac", o, &err)) != NULL)
+		if ((v = opt_value(a, "--mac", &err)) != NULL)
 			mac_arg = v;
-		else if ((v = opt_value(a, "--port", o, &err)) != NULL)
+		else if ((v = opt_value(a, "--port", &err)) != NULL)
 			port_arg = v;
 		else if (err == 0)
-			return out_printf(o, "unknown option %s", a->argv[a->i]), -EINVAL;
+			return unknown_option(a);
 		if (err < 0)
 			return err;
 	}
 	if (mac_arg == NULL)
-		return out_printf(o, "tenant add: --mac is required"), -EINVAL;
+		return ctl_err(-EINVAL, "tenant add: --mac is required");
 	if (port_arg != NULL && port_parse(port_arg, &port) < 0)
-		return out_printf(o, "no port %s", port_arg), -ENODEV;
-	{
-		char buf[MYR_CMD_MAX], *tok, *save = NULL;
-
-		snprintf(buf, sizeof(buf), "%s", mac_arg);
-		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			if (n_macs == SW_MAX_MACS)
-				return out_printf(o, "more than %d MACs", SW_MAX_MACS), -EINVAL;
-			if (mac_parse(tok, &macs[n_macs]) < 0)
-				return out_printf(o, "invalid MAC address '%s'", tok), -EINVAL;
-			n_macs++;
-		}
+		return ctl_err(-ENODEV, "no port %s", port_arg);
+	snprintf(buf, sizeof(buf), "%s", mac_arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n_macs == SW_MAX_MACS)
+			return ctl_err(-EINVAL, "more than %d MACs", SW_MAX_MACS);
+		if (myr_mac_parse(tok, macs[n_macs]) < 0)
+			return ctl_err(-EINVAL, "invalid MAC address '%s'", tok);
+		n_macs++;
 	}
-	return tenant_add(name, macs, n_macs, port, o);
+	return tenant_add(name, (const uint8_t(*)[MYR_MAC_ADDR_LEN])macs, n_macs, port);
 }
 
 static int
@@ -160,27 +143,26 @@ cmd_tenant_del(struct args *a, struct out *o)
 {
 	struct tenant *t;
 
+	(void)o;
 	if (a->i + 1 != a->argc)
-		return out_printf(o, "usage: tenant del NAME"), -EINVAL;
+		return ctl_err(-EINVAL, "usage: tenant del NAME");
 	t = tenant_lookup(a->argv[a->i]);
 	if (t == NULL)
-		return out_printf(o, "no tenant %s", a->argv[a->i]), -ENOENT;
-	return tenant_del(t, o);
+		return ctl_err(-ENOENT, "no tenant %s", a->argv[a->i]);
+	return tenant_del(t);
 }
 
 static void
 tenant_print(struct out *o, const struct tenant *t, bool first)
 {
-	char mac[24];
+	char mac[MYR_MAC_STR_LEN];
 	unsigned int i;
 
 	if (o->json) {
 		out_printf(o, "%s{\"name\":\"%s\",\"port\":%u,\"macs\":[", first ? "" : ",",
 			   t->name, t->port);
-		for (i = 0; i < t->n_macs; i++) {
-			mac_format(t->macs[i], mac, sizeof(mac));
-			out_printf(o, "%s\"%s\"", i ? "," : "", mac);
-		}
+		for (i = 0; i < t->n_macs; i++)
+			out_printf(o, "%s\"%s\"", i ? "," : "", myr_mac_format(t->macs[i], mac));
 		out_printf(o, "],\"chain\":[");
 		for (i = 0; i < t->n_chain; i++)
 			out_printf(o, "%s\"%s\"", i ? "," : "", t->chain[i]->name);
@@ -191,10 +173,8 @@ tenant_print(struct out *o, const struct tenant *t, bool first)
 	for (i = 0; i < t->n_chain; i++)
 		out_printf(o, " %s(%s)", t->chain[i]->name, nf_state_names[t->chain[i]->state]);
 	out_printf(o, " -> %s  macs:", sw.port_names[t->port]);
-	for (i = 0; i < t->n_macs; i++) {
-		mac_format(t->macs[i], mac, sizeof(mac));
-		out_printf(o, " %s", mac);
-	}
+	for (i = 0; i < t->n_macs; i++)
+		out_printf(o, " %s", myr_mac_format(t->macs[i], mac));
 	out_printf(o, "\n");
 }
 
@@ -207,7 +187,7 @@ cmd_tenant_list(struct args *a, struct out *o)
 	if (a->i < a->argc) {
 		t = tenant_lookup(a->argv[a->i]);
 		if (t == NULL)
-			return out_printf(o, "no tenant %s", a->argv[a->i]), -ENOENT;
+			return ctl_err(-ENOENT, "no tenant %s", a->argv[a->i]);
 		tenant_print(o, t, true);
 		return 0;
 	}
@@ -221,6 +201,8 @@ cmd_tenant_list(struct args *a, struct out *o)
 		out_printf(o, "]\n");
 	return 0;
 }
+
+/* --- NFs --- */
 
 static char **
 split_exec(const char *s)
@@ -247,184 +229,170 @@ split_exec(const char *s)
 	if (n > 0)
 		return argv;
 fail:
-	while (n > 0)
-		free(argv[--n]);
-	free(argv);
+	free_argv(argv);
 	return NULL;
-}
-
-static int
-transport_parse(const char *s, enum myr_transport *tr)
-{
-	if (strcmp(s, "poll") == 0)
-		*tr = MYR_T_POLL;
-	else if (strcmp(s, "block") == 0)
-		*tr = MYR_T_BLOCK;
-	else
-		return -EINVAL;
-	return 0;
 }
 
 static int
 cmd_nf_add(struct args *a, struct out *o)
 {
 	const char *name, *v, *tenant = NULL, *exec = NULL;
-	enum myr_transport tr = MYR_T_POLL;
+	enum myr_transport kind = MYR_T_POLL;
 	unsigned long pos = ULONG_MAX;
 	char **exec_argv = NULL;
 	struct tenant *t;
 	struct nf *nf;
 	int err = 0, ret;
 
+	(void)o;
 	if (a->i >= a->argc)
-		return out_printf(o, "usage: nf add NAME --tenant T [--pos N] [--exec 'PROGRAM "
-				     "ARGS'] [--transport poll|block]"),
-		       -EINVAL;
+		return ctl_err(-EINVAL,
+			       "usage: nf add NAME --tenant T [--pos N] [--exec 'PROGRAM ARGS'] "
+			       "[--transport %s]",
+			       myr_transport_list());
 	name = a->argv[a->i++];
 	while (a->i < a->argc) {
-		if ((v = opt_value(a, "--tenant", o, &err)) != NULL)
+		if ((v = opt_value(a, "--tenant", &err)) != NULL)
 			tenant = v;
-		else if ((v = opt_value(a, "--exec", o, &err)) != NULL)
+		else if ((v = opt_value(a, "--exec", &err)) != NULL)
 			exec = v;
-		else if ((v = opt_value(a, "--pos", o, &err)) != NULL) {
+		else if ((v = opt_value(a, "--pos", &err)) != NULL) {
 			if (parse_uint(v, SW_MAX_CHAIN, &pos) < 0)
-				return out_printf(o, "invalid position %s", v), -EINVAL;
-		} else if ((v = opt_value(a, "--transport", o, &err)) != NULL) {
-			if (transport_parse(v, &tr) < 0)
-				return out_printf(o, "unknown transport %s (have: poll, block)", v),
-				       -EINVAL;
+				return ctl_err(-EINVAL, "invalid position %s", v);
+		} else if ((v = opt_value(a, "--transport", &err)) != NULL) {
+			if (myr_transport_parse(v, &kind) < 0 || ctl_transport(kind) == NULL)
+				return ctl_err(-EINVAL, "unknown transport %s (have: %s)", v,
+					       myr_transport_list());
 		} else if (err == 0)
-			return out_printf(o, "unknown option %s", a->argv[a->i]), -EINVAL;
+			return unknown_option(a);
 		if (err < 0)
 			return err;
 	}
 	if (tenant == NULL)
-		return out_printf(o, "nf add: --tenant is required"), -EINVAL;
+		return ctl_err(-EINVAL, "nf add: --tenant is required");
 	t = tenant_lookup(tenant);
 	if (t == NULL)
-		return out_printf(o, "no tenant %s", tenant), -ENOENT;
+		return ctl_err(-ENOENT, "no tenant %s", tenant);
 	if (exec != NULL && (exec_argv = split_exec(exec)) == NULL)
-		return out_printf(o, "invalid --exec '%s'", exec), -EINVAL;
-	ret = nf_add(name, t, pos == ULONG_MAX ? -1 : (int)pos, exec_argv, tr, o);
+		return ctl_err(-EINVAL, "invalid --exec '%s'", exec);
+	ret = nf_add(name, t, pos == ULONG_MAX ? -1 : (int)pos, kind, exec_argv, &nf);
 	if (ret < 0) {
-		if (exec_argv != NULL) {
-			for (char **p = exec_argv; *p; p++)
-				free(*p);
-			free(exec_argv);
-		}
+		free_argv(exec_argv);
 		return ret;
 	}
-	nf = nf_lookup(name);
 	if (exec_argv != NULL) {
-		ret = nf_spawn(nf, o);
+		ret = nf_start(nf);
 		if (ret < 0) {
-			struct out ignore = { 0 };
+			char msg[512];
 
-			nf_del(nf, &ignore);
-			free(ignore.buf);
-			return ret;
+			/* the NF goes again; the reason it could not start is the reply */
+			snprintf(msg, sizeof(msg), "%s", ctl_errmsg());
+			nf_del(nf);
+			return ctl_err(ret, "%s", msg);
 		}
 	}
 	return 0;
 }
 
 static struct nf *
-nf_arg(struct args *a, struct out *o, const char *usage)
+nf_arg(struct args *a, const char *usage)
 {
 	struct nf *nf;
 
 	if (a->i + 1 != a->argc) {
-		out_printf(o, "usage: %s", usage);
+		ctl_err(-EINVAL, "usage: %s", usage);
 		return NULL;
 	}
 	nf = nf_lookup(a->argv[a->i]);
 	if (nf == NULL)
-		out_printf(o, "no NF %s", a->argv[a->i]);
+		ctl_err(-ENOENT, "no NF %s", a->argv[a->i]);
 	return nf;
 }
 
 static int
 cmd_nf_del(struct args *a, struct out *o)
 {
-	struct nf *nf = nf_arg(a, o, "nf del NAME");
+	struct nf *nf = nf_arg(a, "nf del NAME");
 
-	return nf != NULL ? nf_del(nf, o) : -ENOENT;
+	(void)o;
+	return nf != NULL ? nf_del(nf) : -ENOENT;
 }
 
 static int
 cmd_nf_start(struct args *a, struct out *o)
 {
-	struct nf *nf = nf_arg(a, o, "nf start NAME");
+	struct nf *nf = nf_arg(a, "nf start NAME");
 
-	return nf != NULL ? nf_spawn(nf, o) : -ENOENT;
+	(void)o;
+	return nf != NULL ? nf_start(nf) : -ENOENT;
 }
 
 static int
 cmd_nf_set(struct args *a, struct out *o)
 {
-	unsigned long batch = ULONG_MAX, timeout = ULONG_MAX;
-	const char *v;
 	struct nf *nf;
-	int err = 0;
+	int ret = 0;
 
-	if (a->i >= a->argc)
-		return out_printf(o, "usage: nf set NAME [--wake-batch N] [--wake-timeout US]"),
-		       -EINVAL;
+	(void)o;
+	if (a->i + 2 > a->argc)
+		return ctl_err(-EINVAL, "usage: nf set NAME --OPTION VALUE... (see help)");
 	nf = nf_lookup(a->argv[a->i]);
 	if (nf == NULL)
-		return out_printf(o, "no NF %s", a->argv[a->i]), -ENOENT;
-	a->i++;
-	while (a->i < a->argc) {
-		if ((v = opt_value(a, "--wake-batch", o, &err)) != NULL) {
-			if (parse_uint(v, LONG_MAX, &batch) < 0)
-				return out_printf(o, "invalid wake batch %s", v), -EINVAL;
-		} else if ((v = opt_value(a, "--wake-timeout", o, &err)) != NULL) {
-			if (parse_uint(v, LONG_MAX, &timeout) < 0)
-				return out_printf(o, "invalid wake timeout %s", v), -EINVAL;
-		} else if (err == 0)
-			return out_printf(o, "unknown option %s", a->argv[a->i]), -EINVAL;
-		if (err < 0)
-			return err;
-	}
-	return nf_set_wake(nf, batch == ULONG_MAX ? -1 : (long)batch,
-			   timeout == ULONG_MAX ? -1 : (long)timeout, o);
-}
+		return ctl_err(-ENOENT, "no NF %s", a->argv[a->i]);
+	for (a->i++; a->i < a->argc && ret == 0; a->i += 2) {
+		const char *opt = a->argv[a->i];
 
-static const char *const transport_names[] = { [MYR_T_POLL] = "poll", [MYR_T_BLOCK] = "block" };
+		if (strncmp(opt, "--", 2) != 0 || opt[2] == '\0')
+			return ctl_err(-EINVAL, "expected an option, not '%s'", opt);
+		if (a->i + 1 >= a->argc)
+			return ctl_err(-EINVAL, "%s needs a value", opt);
+		ret = nf_set(nf, opt + 2, a->argv[a->i + 1]);
+	}
+	return ret;
+}
 
 static void
 nf_print(struct out *o, const struct nf *nf, bool first)
 {
+	const struct dp_transport *dt = dp_transport(nf->kind);
 	const struct dp_slot_stats *st = nf->slot >= 0 ? &sw.slot_stats[nf->slot] : NULL;
-	uint64_t to = st ? rd(&st->to_nf) : 0, from = st ? rd(&st->from_nf) : 0;
-	uint64_t full = st ? rd(&st->ring_full) : 0, vd = st ? rd(&st->verdict_drop) : 0;
-	uint64_t wk = st ? rd(&st->wakeups) : 0, share = st ? rd(&st->over_share) : 0;
-	uint64_t sleeps = nf->slot >= 0 ? rd(&myr_shm_chan(sw.shm, nf->slot)->nf.n_sleeps) : 0;
+	uint64_t to = st ? sw_read(&st->to_nf) : 0, from = st ? sw_read(&st->from_nf) : 0;
+	uint64_t full = st ? sw_read(&st->ring_full) : 0, vd = st ? sw_read(&st->verdict_drop) : 0;
+	uint64_t share = st ? sw_read(&st->over_share) : 0;
+	pid_t pid = nf->proc != NULL ? nf->proc->pid : 0;
+	unsigned int i;
 
-	if (o->json) {
+	if (o->json)
 		out_printf(o,
 			   "%s{\"name\":\"%s\",\"tenant\":\"%s\",\"state\":\"%s\",\"transport\":"
 			   "\"%s\",\"slot\":%d,\"pid\":%d,\"starts\":%u,\"to_nf\":%" PRIu64
 			   ",\"from_nf\":%" PRIu64 ",\"ring_full\":%" PRIu64
-			   ",\"over_share\":%" PRIu64 ",\"verdict_drop\":%" PRIu64
-			   ",\"wakeups\":%" PRIu64 ",\"sleeps\":%" PRIu64
-			   ",\"wake_batch\":%u,\"wake_timeout_us\":%u}",
+			   ",\"over_share\":%" PRIu64 ",\"verdict_drop\":%" PRIu64,
 			   first ? "" : ",", nf->name, nf->tenant ? nf->tenant->name : "",
-			   nf_state_names[nf->state], transport_names[nf->transport], nf->slot,
-			   (int)nf->pid, nf->n_starts, to, from, full, share, vd, wk, sleeps,
-			   nf->wake_batch, nf->wake_timeout_us);
-		return;
+			   nf_state_names[nf->state], myr_transport_name(nf->kind), nf->slot,
+			   (int)pid, nf->n_starts, to, from, full, share, vd);
+	else
+		out_printf(o,
+			   "%-16s %-12s %-8s %-5s slot %-5d pid %-7d in %-10" PRIu64
+			   " out %-10" PRIu64 " ring_full %" PRIu64 " over_share %" PRIu64
+			   " drop %" PRIu64,
+			   nf->name, nf->tenant ? nf->tenant->name : "-", nf_state_names[nf->state],
+			   myr_transport_name(nf->kind), nf->slot, (int)pid, to, from, full, share,
+			   vd);
+	/* the kind's own counters and settings */
+	for (i = 0; dt != NULL && i < DP_SLOT_KIND_COUNTERS; i++) {
+		uint64_t v = st ? sw_read(&st->kind[i]) : 0;
+
+		if (dt->slot_counters[i] == NULL)
+			continue;
+		if (o->json)
+			out_printf(o, ",\"%s\":%" PRIu64, dt->slot_counters[i], v);
+		else
+			out_printf(o, " %s %" PRIu64, dt->slot_counters[i], v);
 	}
-	out_printf(o,
-		   "%-16s %-12s %-8s %-5s slot %-5d pid %-7d in %-10" PRIu64 " out %-10" PRIu64
-		   " ring_full %" PRIu64 " over_share %" PRIu64 " drop %" PRIu64,
-		   nf->name, nf->tenant ? nf->tenant->name : "-", nf_state_names[nf->state],
-		   transport_names[nf->transport], nf->slot, (int)nf->pid, to, from, full, share,
-		   vd);
-	if (nf->transport == MYR_T_BLOCK)
-		out_printf(o, " wakeups %" PRIu64 " (batch %u, timeout %u us)", wk, nf->wake_batch,
-			   nf->wake_timeout_us);
-	out_printf(o, "\n");
+	if (nf->tr->print != NULL)
+		nf->tr->print(nf, o);
+	out_printf(o, o->json ? "}" : "\n");
 }
 
 static int
@@ -436,10 +404,10 @@ cmd_nf_list(struct args *a, struct out *o)
 	int err = 0;
 
 	while (a->i < a->argc) {
-		if ((v = opt_value(a, "--tenant", o, &err)) != NULL)
+		if ((v = opt_value(a, "--tenant", &err)) != NULL)
 			tenant = v;
 		else if (err == 0)
-			return out_printf(o, "unknown option %s", a->argv[a->i]), -EINVAL;
+			return unknown_option(a);
 		if (err < 0)
 			return err;
 	}
@@ -458,12 +426,15 @@ cmd_nf_list(struct args *a, struct out *o)
 	return 0;
 }
 
+/* --- ports, statistics, status --- */
+
 static int
 cmd_port_list(struct args *a, struct out *o)
 {
 	uint16_t p;
 
-	(void)a;
+	if (a->i < a->argc)
+		return unknown_option(a);
 	if (o->json)
 		out_printf(o, "[");
 	for (p = 0; p < sw.n_ports; p++) {
@@ -480,6 +451,7 @@ cmd_port_list(struct args *a, struct out *o)
 }
 
 struct totals {
+	struct dp_stats dp;
 	uint64_t rx, tx, drops, drop[SW_DROP_MAX];
 };
 
@@ -489,14 +461,38 @@ totals_get(struct totals *t)
 	unsigned int i;
 
 	memset(t, 0, sizeof(*t));
-	/* read drops before rx: a packet in flight may be counted in neither, never twice */
+	/* drops before rx: a packet in flight may be counted in neither, never twice */
+	for (i = 0; i < SW_DROP_MAX; i++)
+		t->drop[i] = sw_read(&sw.ctl_drop[i]);
+	dp_stats_sum(&t->dp);
 	for (i = 0; i < SW_DROP_MAX; i++) {
-		t->drop[i] = rd(&sw.dp.drop[i]) + rd(&sw.ctl_drop[i]);
+		t->drop[i] += t->dp.drop[i];
 		t->drops += t->drop[i];
 	}
 	for (i = 0; i < sw.n_ports; i++) {
-		t->tx += rd(&sw.dp.tx[i]);
-		t->rx += rd(&sw.dp.rx[i]);
+		t->tx += t->dp.tx[i];
+		t->rx += t->dp.rx[i];
+	}
+}
+
+/* Each kind's own data-path counters, by their names. */
+static void
+kind_counters_print(struct out *o, const struct dp_stats *dp)
+{
+	unsigned int k, i;
+
+	for (k = 0; k < MYR_T_MAX; k++) {
+		const struct dp_transport *dt = dp_transport(k);
+
+		for (i = 0; dt != NULL && i < DP_KIND_COUNTERS; i++) {
+			if (dt->counters[i] == NULL)
+				continue;
+			if (o->json)
+				out_printf(o, ",\"%s\":%" PRIu64, dt->counters[i], dp->kind[k][i]);
+			else
+				out_printf(o, "datapath: %s %s %" PRIu64 "\n",
+					   myr_transport_name(k), dt->counters[i], dp->kind[k][i]);
+		}
 	}
 }
 
@@ -505,19 +501,17 @@ cmd_stats(struct args *a, struct out *o)
 {
 	struct totals t;
 	bool with_nfs = false;
-	uint64_t busy, hops;
+	const struct nf *nf;
+	bool first = true;
 	unsigned int i;
 
 	while (a->i < a->argc) {
-		if (strcmp(a->argv[a->i], "--nfs") == 0)
-			with_nfs = true;
-		else
-			return out_printf(o, "unknown option %s", a->argv[a->i]), -EINVAL;
+		if (strcmp(a->argv[a->i], "--nfs") != 0)
+			return unknown_option(a);
+		with_nfs = true;
 		a->i++;
 	}
 	totals_get(&t);
-	busy = rd(&sw.dp.busy_cycles);
-	hops = rd(&sw.dp.hops);
 	if (o->json) {
 		out_printf(o,
 			   "{\"rx\":%" PRIu64 ",\"tx\":%" PRIu64 ",\"dropped\":%" PRIu64
@@ -529,22 +523,20 @@ cmd_stats(struct args *a, struct out *o)
 		out_printf(o, "},\"ports\":[");
 		for (i = 0; i < sw.n_ports; i++)
 			out_printf(o, "%s{\"name\":\"%s\",\"rx\":%" PRIu64 ",\"tx\":%" PRIu64 "}",
-				   i ? "," : "", sw.port_names[i], rd(&sw.dp.rx[i]),
-				   rd(&sw.dp.tx[i]));
+				   i ? "," : "", sw.port_names[i], t.dp.rx[i], t.dp.tx[i]);
 		out_printf(o,
-			   "],\"pool\":{\"size\":%u,\"avail\":%u},\"nfs_up\":%u,"
+			   "],\"pool\":{\"size\":%u,\"avail\":%u},\"slots_used\":%u,"
 			   "\"datapath\":{\"rounds\":%" PRIu64 ",\"busy_rounds\":%" PRIu64
 			   ",\"busy_cycles\":%" PRIu64 ",\"hops\":%" PRIu64
-			   ",\"cycles_per_hop\":%.1f,\"tsc_hz\":%" PRIu64 ",\"wakeups\":%" PRIu64
-			   ",\"wake_errors\":%" PRIu64 ",\"active_nfs\":%" PRIu64 "}",
-			   sw.pool->size, rte_mempool_avail_count(sw.pool), registry_slots_used(),
-			   rd(&sw.dp.rounds), rd(&sw.dp.busy_rounds), busy, hops,
-			   hops ? (double)busy / hops : 0.0, rte_get_tsc_hz(), rd(&sw.dp.wakeups),
-			   rd(&sw.dp.wake_errors), rd(&sw.dp.active_nfs));
+			   ",\"cycles_per_hop\":%.1f,\"tsc_hz\":%" PRIu64
+			   ",\"active_nfs\":%" PRIu64,
+			   sw.pool->size, rte_mempool_avail_count(sw.pool), nf_slots_used(),
+			   t.dp.rounds, t.dp.busy_rounds, t.dp.busy_cycles, t.dp.hops,
+			   t.dp.hops ? (double)t.dp.busy_cycles / t.dp.hops : 0.0, rte_get_tsc_hz(),
+			   t.dp.active_nfs);
+		kind_counters_print(o, &t.dp);
+		out_printf(o, "}");
 		if (with_nfs) {
-			const struct nf *nf;
-			bool first = true;
-
 			out_printf(o, ",\"nfs\":[");
 			TAILQ_FOREACH (nf, &nfs, next) {
 				if (nf->removed)
@@ -563,22 +555,20 @@ cmd_stats(struct args *a, struct out *o)
 		   t.rx, t.tx, t.drops, (int64_t)(t.rx - t.tx - t.drops));
 	for (i = 0; i < sw.n_ports; i++)
 		out_printf(o, "port %-20s rx %-12" PRIu64 " tx %" PRIu64 "\n", sw.port_names[i],
-			   rd(&sw.dp.rx[i]), rd(&sw.dp.tx[i]));
+			   t.dp.rx[i], t.dp.tx[i]);
 	for (i = 0; i < SW_DROP_MAX; i++)
 		out_printf(o, "drop %-20s %-12" PRIu64 " %s\n", sw_drop_names[i], t.drop[i],
 			   sw_drop_help[i]);
 	out_printf(o, "pool: %u of %u buffers free; NF slots used %u of %u\n",
-		   rte_mempool_avail_count(sw.pool), sw.pool->size, registry_slots_used(),
+		   rte_mempool_avail_count(sw.pool), sw.pool->size, nf_slots_used(),
 		   sw.conf.max_nfs);
 	out_printf(o, "datapath: %.1f cycles per hop (%" PRIu64 " hops)\n",
-		   hops ? (double)busy / hops : 0.0, hops);
-	if (with_nfs) {
-		const struct nf *nf;
-
+		   t.dp.hops ? (double)t.dp.busy_cycles / t.dp.hops : 0.0, t.dp.hops);
+	kind_counters_print(o, &t.dp);
+	if (with_nfs)
 		TAILQ_FOREACH (nf, &nfs, next)
 			if (!nf->removed)
 				nf_print(o, nf, false);
-	}
 	return 0;
 }
 
@@ -589,7 +579,8 @@ cmd_status(struct args *a, struct out *o)
 	const struct nf *nf;
 	unsigned int n_t = 0, n_nf = 0, n_up = 0;
 
-	(void)a;
+	if (a->i < a->argc)
+		return unknown_option(a);
 	TAILQ_FOREACH (t, &tenants, next)
 		n_t++;
 	TAILQ_FOREACH (nf, &nfs, next) {
@@ -598,18 +589,25 @@ cmd_status(struct args *a, struct out *o)
 		n_nf++;
 		n_up += nf->state == NF_UP;
 	}
-	if (o->json)
+	if (o->json) {
 		out_printf(o,
 			   "{\"ports\":%u,\"tenants\":%u,\"nfs\":%u,\"nfs_up\":%u,\"max_nfs\":%u,"
-			   "\"pool_size\":%u,\"pool_avail\":%u,\"socket\":\"%s\"}\n",
+			   "\"pool_size\":%u,\"pool_avail\":%u,\"dpdk\":\"%u.%02u\","
+			   "\"abi\":{\"shm_version\":%u,\"dpdk_version\":%u,\"mbuf_size\":%zu,"
+			   "\"ring_hdr_size\":%zu},\"socket\":\"",
 			   sw.n_ports, n_t, n_nf, n_up, sw.conf.max_nfs, sw.pool->size,
-			   rte_mempool_avail_count(sw.pool), sw.conf.socket);
-	else
+			   rte_mempool_avail_count(sw.pool), RTE_VER_YEAR, RTE_VER_MONTH,
+			   MYR_SHM_VERSION, RTE_VERSION, sizeof(struct rte_mbuf),
+			   sizeof(struct rte_ring));
+		out_json_str(o, sw.conf.socket);
+		out_printf(o, "\"}\n");
+	} else {
 		out_printf(o,
 			   "myriad-switch: %u ports, %u tenants, %u NFs (%u up, %u slots), pool "
 			   "%u/%u free\n",
 			   sw.n_ports, n_t, n_nf, n_up, sw.conf.max_nfs,
 			   rte_mempool_avail_count(sw.pool), sw.pool->size);
+	}
 	return 0;
 }
 
@@ -622,20 +620,21 @@ cmd_log(struct args *a, struct out *o)
 	unsigned int l;
 
 	if (a->i >= a->argc) {
-		out_printf(o,
-			   o->json ? "{\"switch.control\":\"%s\"}\n" : "myriad.switch.control %s\n",
-			   levels[rte_log_get_level(sw_logtype_ctl)]);
+		out_printf(o, o->json ? "{\"myriad.switch\":\"%s\"}\n" : "myriad.switch %s\n",
+			   levels[rte_log_get_level(sw_logtype)]);
 		return 0;
 	}
 	for (l = 1; l < RTE_DIM(levels); l++)
 		if (strcmp(a->argv[a->i], levels[l]) == 0)
 			break;
 	if (l == RTE_DIM(levels))
-		return out_printf(o, "unknown level %s (emerg..debug)", a->argv[a->i]), -EINVAL;
+		return ctl_err(-EINVAL, "unknown level %s (emerg..debug)", a->argv[a->i]);
 	if (a->i + 1 < a->argc)
 		pattern = a->argv[a->i + 1];
+	if (a->i + 2 < a->argc)
+		return ctl_err(-EINVAL, "usage: log level [LEVEL [PATTERN]]");
 	if (rte_log_set_level_pattern(pattern, l) < 0)
-		return out_printf(o, "cannot set level of %s", pattern), -EINVAL;
+		return ctl_err(-EINVAL, "cannot set level of %s", pattern);
 	return 0;
 }
 
@@ -654,8 +653,8 @@ static const struct cmd cmds[] = {
 	{ "tenant", "del", cmd_tenant_del, "tenant del NAME" },
 	{ "tenant", "list", cmd_tenant_list, "tenant list [NAME]" },
 	{ "nf", "add", cmd_nf_add,
-	  "nf add NAME --tenant T [--pos N] [--exec 'PROGRAM ARGS'] [--transport poll|block]" },
-	{ "nf", "set", cmd_nf_set, "nf set NAME [--wake-batch N] [--wake-timeout US]" },
+	  "nf add NAME --tenant T [--pos N] [--exec 'PROGRAM ARGS'] [--transport KIND]" },
+	{ "nf", "set", cmd_nf_set, "nf set NAME --OPTION VALUE..." },
 	{ "nf", "del", cmd_nf_del, "nf del NAME" },
 	{ "nf", "start", cmd_nf_start, "nf start NAME" },
 	{ "nf", "list", cmd_nf_list, "nf list [--tenant T]" },
@@ -667,11 +666,20 @@ static const struct cmd cmds[] = {
 static int
 cmd_help(struct args *a, struct out *o)
 {
-	unsigned int i;
+	const struct ctl_transport *const *list;
+	unsigned int i, n = ctl_transports(&list);
 
 	(void)a;
 	for (i = 0; i < RTE_DIM(cmds); i++)
 		out_printf(o, "%s\n", cmds[i].usage);
+	out_printf(o, "\ntransports (nf add --transport): %s\n", myr_transport_list());
+	for (i = 0; i < n; i++) {
+		const struct ctl_nf_option *opt = list[i]->nf_options;
+
+		for (; opt != NULL && opt->name != NULL; opt++)
+			out_printf(o, "  nf set NAME --%s %s   (%s NFs)\n", opt->name, opt->arg,
+				   myr_transport_name(list[i]->kind));
+	}
 	return 0;
 }
 
@@ -686,7 +694,7 @@ cmd_run(int argc, const char *argv[], struct out *o)
 		a.i++;
 	}
 	if (a.i >= argc)
-		return out_printf(o, "no command (try 'help')"), -EINVAL;
+		return ctl_err(-EINVAL, "no command (try 'help')");
 	for (i = 0; i < RTE_DIM(cmds); i++) {
 		if (strcmp(argv[a.i], cmds[i].word1) != 0)
 			continue;
@@ -699,7 +707,7 @@ cmd_run(int argc, const char *argv[], struct out *o)
 			return cmds[i].fn(&a, o);
 		}
 	}
-	return out_printf(o, "unknown command '%s' (try 'help')", argv[a.i]), -EINVAL;
+	return ctl_err(-EINVAL, "unknown command '%s' (try 'help')", argv[a.i]);
 }
 
 /* --- DPDK telemetry: /myriad/stats --- */
@@ -712,6 +720,7 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 
 	(void)cmd;
 	(void)params;
+	pthread_mutex_lock(&ctl_lock);
 	totals_get(&t);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "rx", t.rx);
@@ -719,9 +728,9 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "dropped", t.drops);
 	for (i = 0; i < SW_DROP_MAX; i++)
 		rte_tel_data_add_dict_u64(d, sw_drop_names[i], t.drop[i]);
-	rte_tel_data_add_dict_u64(d, "pool_avail", rte_mempool_avail_count(sw.pool));
-	pthread_mutex_lock(&ctl_lock);
-	rte_tel_data_add_dict_u64(d, "nfs_up", registry_slots_used());
+	if (sw.pool != NULL)
+		rte_tel_data_add_dict_u64(d, "pool_avail", rte_mempool_avail_count(sw.pool));
+	rte_tel_data_add_dict_u64(d, "slots_used", nf_slots_used());
 	pthread_mutex_unlock(&ctl_lock);
 	return 0;
 }

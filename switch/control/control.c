@@ -19,7 +19,8 @@
 
 #include <rte_eal.h>
 #include <rte_lcore.h>
-#include <rte_memory.h>
+#include <rte_ring.h>
+#include <rte_version.h>
 
 #include <myriad/proto.h>
 
@@ -42,11 +43,6 @@ static struct ev listen_ev, sig_ev;
 static pthread_t ctl_thread;
 static unsigned int n_conns;
 
-/* Memory an NF maps: computed once, sent with every WELCOME. */
-static struct myr_seg segs[MYR_SEGS_MAX];
-static int seg_fds[MYR_SEGS_MAX];
-static unsigned int n_segs;
-
 int
 ev_add(int fd, struct ev *ev, uint32_t events)
 {
@@ -64,8 +60,8 @@ ev_del(int fd)
 void
 conn_close(struct conn *c)
 {
-	if (c->nf != NULL)
-		c->nf->conn = NULL;
+	if (c->nf != NULL && c->nf->proc != NULL)
+		c->nf->proc->conn = NULL;
 	ev_del(c->fd);
 	close(c->fd);
 	n_conns--;
@@ -102,10 +98,10 @@ do_cmd(struct conn *c, const struct myr_msg_hdr *h, const void *payload)
 	struct out o = { 0 };
 	int argc, ret;
 
+	ctl_err_clear();
 	argc = myr_cmd_decode(payload, h->len, argv, MYR_CMD_ARGS_MAX);
 	if (argc < 0) {
-		out_printf(&o, "malformed command message");
-		ret = argc;
+		ret = ctl_err(argc, "malformed command message");
 	} else {
 		pthread_mutex_lock(&ctl_lock);
 		ret = cmd_run(argc, argv, &o);
@@ -114,6 +110,12 @@ do_cmd(struct conn *c, const struct myr_msg_hdr *h, const void *payload)
 	if (o.failed) {
 		ret = -ENOMEM;
 		o.len = 0;
+	}
+	if (ret < 0) {
+		/* a failed command's reply is its one message */
+		o.len = 0;
+		o.failed = false;
+		out_printf(&o, "%s", ctl_errmsg()[0] ? ctl_errmsg() : strerror(-ret));
 	}
 	reply(c, h->seq, ret, &o);
 	free(o.buf);
@@ -132,18 +134,54 @@ welcome_error(struct conn *c, uint32_t seq, int status, const char *fmt, ...)
 	myr_msg_send(c->fd, MYR_MSG_WELCOME, seq, &w, sizeof(w), NULL, 0);
 }
 
+/* The NF's DPDK must be the switch's: the rings and mbufs are DPDK's structs. */
+static int
+dpdk_abi_check(const struct myr_hello *h)
+{
+	if (h->dpdk_version >> 16 == RTE_VERSION >> 16 && h->mbuf_size == sizeof(struct rte_mbuf) &&
+	    h->ring_hdr_size == sizeof(struct rte_ring))
+		return 0;
+	return ctl_err(-EPROTONOSUPPORT,
+		       "NF built against DPDK %u.%02u (rte_mbuf %u B, rte_ring %u B), the switch "
+		       "runs %u.%02u (%zu B, %zu B)",
+		       h->dpdk_version >> 24, h->dpdk_version >> 16 & 0xff, h->mbuf_size,
+		       h->ring_hdr_size, RTE_VER_YEAR, RTE_VER_MONTH, sizeof(struct rte_mbuf),
+		       sizeof(struct rte_ring));
+}
+
+/* Find the NF a registration names, or add it to the tenant it asks to join. */
+static int
+hello_nf(const struct myr_hello *hello, struct nf **nf)
+{
+	struct tenant *t;
+
+	*nf = nf_lookup(hello->name);
+	if (*nf != NULL)
+		return 0;
+	if (hello->tenant[0] == '\0')
+		return ctl_err(-ENOENT,
+			       "unknown NF %s (declare it with 'myriadctl nf add', or give a "
+			       "tenant)",
+			       hello->name);
+	t = tenant_lookup(hello->tenant);
+	if (t == NULL)
+		return ctl_err(-ENOENT, "no tenant %s", hello->tenant);
+	return nf_add(hello->name, t, -1, hello->transport, NULL, nf);
+}
+
 static void
 do_hello(struct conn *c, const struct myr_msg_hdr *h, const void *payload)
 {
 	struct myr_welcome w = { .status = 0 };
 	struct myr_hello hello;
 	int fds[MYR_FDS_MAX];
-	unsigned int n_fds = n_segs;
+	unsigned int n_fds = 0;
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
 	struct nf *nf;
 	int ret;
 
+	ctl_err_clear();
 	ret = myr_hello_check(payload, h->len);
 	if (ret == -EPROTONOSUPPORT)
 		return welcome_error(c, h->seq, ret, "shared-memory layout version differs");
@@ -156,50 +194,21 @@ do_hello(struct conn *c, const struct myr_msg_hdr *h, const void *payload)
 		return welcome_error(c, h->seq, -EISCONN, "already registered as %s", c->nf->name);
 
 	pthread_mutex_lock(&ctl_lock);
-	nf = nf_lookup(hello.name);
-	if (nf == NULL && hello.tenant[0] != '\0') {
-		struct tenant *t = tenant_lookup(hello.tenant);
-		struct out err = { 0 };
-
-		if (t == NULL) {
-			pthread_mutex_unlock(&ctl_lock);
-			return welcome_error(c, h->seq, -ENOENT, "no tenant %s", hello.tenant);
-		}
-		ret = nf_add(hello.name, t, -1, NULL, hello.transport, &err);
-		free(err.buf);
-		if (ret < 0) {
-			pthread_mutex_unlock(&ctl_lock);
-			return welcome_error(c, h->seq, ret, "cannot add NF %s", hello.name);
-		}
-		nf = nf_lookup(hello.name);
-	}
-	if (nf == NULL) {
-		pthread_mutex_unlock(&ctl_lock);
-		return welcome_error(c, h->seq, -ENOENT,
-				     "unknown NF %s (declare it with 'myriadctl nf add', or "
-				     "give a tenant)",
-				     hello.name);
-	}
-	ret = nf_attach(nf, c, cred.pid, hello.transport);
-	if (ret < 0) {
-		pthread_mutex_unlock(&ctl_lock);
-		if (ret == -ENOSPC)
-			return welcome_error(c, h->seq, ret, "all NF slots are taken");
-		return welcome_error(c, h->seq, ret, "NF %s is already attached", hello.name);
-	}
-	c->nf = nf;
-	w.slot = nf->slot;
-	w.shm_addr = (uintptr_t)sw.shm;
-	w.n_segs = n_segs;
-	memcpy(w.segs, segs, sizeof(segs[0]) * n_segs);
-	memcpy(fds, seg_fds, sizeof(seg_fds[0]) * n_segs);
+	ret = dpdk_abi_check(&hello);
+	if (ret == 0)
+		ret = hello_nf(&hello, &nf);
+	if (ret == 0)
+		ret = nf_attach(nf, c, cred.pid, hello.transport, &w, fds, &n_fds);
 	pthread_mutex_unlock(&ctl_lock);
+	if (ret < 0)
+		return welcome_error(c, h->seq, ret, "%s", ctl_errmsg());
+	c->nf = nf;
 	if (myr_msg_send(c->fd, MYR_MSG_WELCOME, h->seq, &w, sizeof(w), fds, n_fds) < 0) {
 		/* it will not learn its slot: treat it like any NF that went away */
 		LOG(NOTICE, "NF %s: welcome failed", nf->name);
 		pthread_mutex_lock(&ctl_lock);
 		conn_close(c);
-		nf_conn_closed(nf);
+		proc_conn_closed(nf->proc);
 		pthread_mutex_unlock(&ctl_lock);
 		return;
 	}
@@ -251,7 +260,7 @@ closed:
 
 		conn_close(c);
 		if (nf != NULL)
-			nf_conn_closed(nf);
+			proc_conn_closed(nf->proc);
 	}
 	pthread_mutex_unlock(&ctl_lock);
 }
@@ -293,51 +302,9 @@ sig_event(struct ev *ev, uint32_t events)
 	(void)events;
 	if (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		LOG(NOTICE, "signal %u: shutting down", si.ssi_signo);
-		sw.quit = 2; /* 2: the control thread still has NFs to stop */
+		/* 2: the control thread still has NFs to stop */
+		__atomic_store_n(&sw.quit, 2, __ATOMIC_RELAXED);
 	}
-}
-
-static int
-seg_walk(const struct rte_memseg_list *msl, const struct rte_memseg *ms, size_t len, void *arg)
-{
-	size_t off;
-	int fd;
-
-	(void)msl;
-	(void)arg;
-	/*
-	 * Two calls: in DPDK 22.11 the _offset variant returns 0, not the fd, on
-	 * success (the fd it documents is the one rte_memseg_get_fd gives).
-	 */
-	fd = rte_memseg_get_fd_thread_unsafe(ms);
-	if (fd < 0 || rte_memseg_get_fd_offset_thread_unsafe(ms, &off) < 0)
-		return -1;
-	/* with --single-file-segments a contiguous run is one file range */
-	if (n_segs > 0 && seg_fds[n_segs - 1] == fd &&
-	    segs[n_segs - 1].addr + segs[n_segs - 1].len == (uintptr_t)ms->addr &&
-	    segs[n_segs - 1].offset + segs[n_segs - 1].len == off) {
-		segs[n_segs - 1].len += len;
-		return 0;
-	}
-	if (n_segs == MYR_SEGS_MAX)
-		return -1;
-	segs[n_segs] = (struct myr_seg){ .addr = (uintptr_t)ms->addr, .len = len, .offset = off };
-	seg_fds[n_segs++] = fd;
-	return 0;
-}
-
-static int
-segs_init(void)
-{
-	n_segs = 0;
-	if (rte_memseg_contig_walk_thread_unsafe(seg_walk, NULL) != 0 || n_segs == 0) {
-		LOG(ERR,
-		    "cannot share the packet memory with NFs (needs hugepages and "
-		    "--single-file-segments; %u segments)",
-		    n_segs);
-		return -ENOTSUP;
-	}
-	return 0;
 }
 
 static int
@@ -383,7 +350,7 @@ static void *
 ctl_main(void *arg)
 {
 	(void)arg;
-	while (sw.quit == 0) {
+	while (__atomic_load_n(&sw.quit, __ATOMIC_RELAXED) == 0) {
 		struct epoll_event e;
 		int n = epoll_wait(epfd, &e, 1, 200);
 
@@ -394,11 +361,12 @@ ctl_main(void *arg)
 		if (n == 1)
 			((struct ev *)e.data.ptr)->fn(e.data.ptr, e.events);
 		pthread_mutex_lock(&ctl_lock);
-		registry_kill_lingering();
+		proc_kill_lingering();
+		nf_retry_gone();
 		pthread_mutex_unlock(&ctl_lock);
 	}
 	pthread_mutex_lock(&ctl_lock);
-	registry_stop_all();
+	proc_stop_all();
 	pthread_mutex_unlock(&ctl_lock);
 	__atomic_store_n(&sw.quit, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -410,7 +378,7 @@ ctl_start(void)
 	sigset_t set;
 	int ret;
 
-	ret = segs_init();
+	ret = mem_init();
 	if (ret < 0)
 		return ret;
 	epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -1,8 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The control plane's internal interfaces: the registry of tenants and NFs
- * (registry.c), the command interpreter (cmd.c), the socket server (control.c).
- * Everything here runs on the control thread, under ctl_lock (telemetry reads too).
+ * The control plane's internal interfaces. Everything here runs on the control
+ * thread, under ctl_lock (telemetry reads too):
+ *   control.c  the socket server: connections, commands, registrations
+ *   cmd.c      the command interpreter behind myriadctl
+ *   out.c      replies and the one error message of a failed call
+ *   fwd.c      the forwarding snapshot and grace periods
+ *   tenant.c   tenants and their chains
+ *   nf.c       NFs: chain members, their slots, attach and reclaim
+ *   proc.c     the processes that run NFs: spawn, watch, stop, reap
+ *   mem.c      the memory an NF that shares the switch's maps
+ *   tr_<kind>.c the control half of each kind of NF (transport.h)
+ *
+ * Errors: a function that fails returns -errno and records one message for the user
+ * with ctl_err(); whoever answers the user (a command's reply, a refused
+ * registration) sends ctl_errmsg(). Nobody makes up text from an errno.
  */
 #ifndef MYRIAD_CONTROL_H
 #define MYRIAD_CONTROL_H
@@ -21,57 +33,7 @@
 
 extern pthread_mutex_t ctl_lock;
 
-enum nf_state {
-	NF_DOWN,     /* declared, no process attached */
-	NF_STARTING, /* spawned by the switch, not registered yet */
-	NF_UP,       /* attached: has a slot, receives packets */
-	NF_DYING,    /* connection closed or stop asked; waiting for the process to exit */
-};
-extern const char *const nf_state_names[];
-
-/* An event source in the control thread's epoll set. */
-struct ev {
-	void (*fn)(struct ev *ev, uint32_t events);
-};
-
-struct conn;
-struct tenant;
-
-struct nf {
-	TAILQ_ENTRY(nf) next;
-	char name[MYR_NAME_MAX];
-	struct tenant *tenant; /* NULL once removed from its tenant */
-	enum nf_state state;
-	enum myr_transport transport;
-	int32_t slot;     /* channel, or -1 */
-	pid_t pid;        /* 0 when no process */
-	struct ev pid_ev; /* pidfd readable: the process exited */
-	int pidfd;
-	struct conn *conn;   /* registration connection, while attached */
-	char **exec_argv;    /* program the switch spawns, or NULL */
-	bool spawned;        /* pid is our child: reap it */
-	bool removed;        /* deleted: free once its process is gone */
-	uint32_t n_starts;   /* processes that attached under this name */
-	uint32_t gen;        /* attachment generation of its current slot */
-	uint32_t wake_batch; /* B: see struct fwd_slot */
-	uint32_t wake_timeout_us;
-	uint64_t kill_at; /* connection closed, process alive: SIGKILL at this time */
-};
-TAILQ_HEAD(nf_list, nf);
-
-struct tenant {
-	TAILQ_ENTRY(tenant) next;
-	char name[MYR_NAME_MAX];
-	uint16_t port;
-	uint16_t n_macs;
-	uint16_t n_chain;
-	uint64_t macs[SW_MAX_MACS];
-	struct nf *chain[SW_MAX_CHAIN];
-};
-TAILQ_HEAD(tenant_list, tenant);
-
-extern struct tenant_list tenants;
-extern struct nf_list nfs;
+/* --- out.c --- */
 
 /* Growable output buffer of a command's reply. */
 struct out {
@@ -82,33 +44,132 @@ struct out {
 };
 void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* registry.c */
-int registry_init(void);
-void registry_fini(void);
-struct tenant *tenant_lookup(const char *name);
-struct nf *nf_lookup(const char *name);
-int tenant_add(const char *name, const uint64_t *macs, unsigned int n_macs, uint16_t port,
-	       struct out *err);
-int tenant_del(struct tenant *t, struct out *err);
-int nf_add(const char *name, struct tenant *t, int pos, char **exec_argv, enum myr_transport tr,
-	   struct out *err);
-int nf_del(struct nf *nf, struct out *err);
-int nf_spawn(struct nf *nf, struct out *err);
-int nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport tr);
-void nf_gone(struct nf *nf);
-void nf_conn_closed(struct nf *nf);
-int fwd_publish(void);
-int nf_set_wake(struct nf *nf, long batch, long timeout_us, struct out *err);
-void registry_stop_all(void);
-void registry_kill_lingering(void);
-uint32_t registry_slots_used(void);
-int mac_parse(const char *s, uint64_t *mac);
-void mac_format(uint64_t mac, char *buf, size_t size);
+/* Record the message of a failure (replacing any earlier one); returns err (< 0). */
+int ctl_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The message of the last failure since ctl_err_clear(), or "". */
+const char *ctl_errmsg(void);
+void ctl_err_clear(void);
 
-/* control.c */
+/* --- control.c --- */
+
+/* An event source in the control thread's epoll set. */
+struct ev {
+	void (*fn)(struct ev *ev, uint32_t events);
+};
+struct conn;
+
 int ev_add(int fd, struct ev *ev, uint32_t events);
 void ev_del(int fd);
 void conn_close(struct conn *c);
+
+/* --- NFs and tenants --- */
+
+enum nf_state {
+	NF_DOWN,     /* declared, not running */
+	NF_STARTING, /* its process was spawned and has not registered yet */
+	NF_UP,       /* attached: has a slot, receives packets */
+	NF_DYING,    /* connection closed or stop asked; waiting for the process to exit */
+};
+extern const char *const nf_state_names[];
+
+struct nf;
+struct tenant;
+
+/* The process that runs an NF of a kind that has one (proc.c). */
+struct nf_proc {
+	pid_t pid; /* 0 when no process */
+	int pidfd; /* readable when it exited; -1 */
+	struct ev pid_ev;
+	struct conn *conn; /* registration connection, while attached */
+	char **exec_argv;  /* program the switch spawns, or NULL: started by hand */
+	bool spawned;      /* pid is our child: reap it */
+	uint64_t kill_at;  /* connection closed, process alive: SIGKILL at this time */
+	struct nf *nf;
+};
+
+/* Per-NF settings of its kind (struct ctl_transport): their meaning is the kind's. */
+union nf_tr_conf {
+	uint64_t u64[4];
+};
+
+/* A member of a tenant's chain (nf.c). */
+struct nf {
+	TAILQ_ENTRY(nf) next;
+	char name[MYR_NAME_MAX];
+	struct tenant *tenant; /* NULL once removed from its tenant */
+	enum nf_state state;
+	enum myr_transport kind;
+	const struct ctl_transport *tr;
+	int32_t slot;         /* while UP, or -1 */
+	uint32_t gen;         /* attachment generation of its current slot */
+	uint32_t n_starts;    /* times it attached */
+	bool removed;         /* deleted: freed once nothing holds it */
+	struct nf_proc *proc; /* NULL for a kind without a process */
+	union nf_tr_conf tr_conf;
+};
+TAILQ_HEAD(nf_list, nf);
+
+struct tenant {
+	TAILQ_ENTRY(tenant) next;
+	char name[MYR_NAME_MAX];
+	uint16_t port;
+	uint16_t n_macs;
+	uint16_t n_chain;
+	uint8_t macs[SW_MAX_MACS][MYR_MAC_ADDR_LEN];
+	struct nf *chain[SW_MAX_CHAIN];
+};
+TAILQ_HEAD(tenant_list, tenant);
+
+extern struct tenant_list tenants;
+extern struct nf_list nfs;
+
+/* fwd.c */
+int fwd_init(void);
+void fwd_fini(void);
+int fwd_publish(void);
+
+/* tenant.c */
+struct tenant *tenant_lookup(const char *name);
+int tenant_add(const char *name, const uint8_t (*macs)[MYR_MAC_ADDR_LEN], unsigned int n_macs,
+	       uint16_t port);
+int tenant_del(struct tenant *t);
+void tenants_fini(void);
+
+/* nf.c */
+int nf_registry_init(void);
+void nf_registry_fini(void);
+struct nf *nf_lookup(const char *name);
+uint32_t nf_slots_used(void);
+int nf_add(const char *name, struct tenant *t, int pos, enum myr_transport kind, char **exec_argv,
+	   struct nf **out);
+int nf_del(struct nf *nf);
+int nf_set(struct nf *nf, const char *opt, const char *val);
+int nf_start(struct nf *nf);
+int nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport kind,
+	      struct myr_welcome *w, int *fds, unsigned int *n_fds);
+void nf_stop(struct nf *nf);
+void nf_gone(struct nf *nf);
+void nf_retry_gone(void);
+void nf_free(struct nf *nf);
+uint64_t nf_outstanding(const struct nf *nf);
+void nf_drain_wait(struct nf *const *list, unsigned int n);
+
+/* proc.c */
+struct nf_proc *proc_create(struct nf *nf, char **exec_argv);
+void proc_destroy(struct nf_proc *p);
+int proc_spawn(struct nf_proc *p);
+int proc_attach(struct nf_proc *p, struct conn *c, pid_t pid);
+void proc_detach(struct nf_proc *p);
+void proc_stop(struct nf_proc *p);
+void proc_conn_closed(struct nf_proc *p);
+void proc_gone(struct nf_proc *p);
+void proc_kill_lingering(void);
+void proc_stop_all(void);
+void free_argv(char **argv);
+
+/* mem.c */
+int mem_init(void);
+int mem_welcome(struct myr_welcome *w, int *fds, unsigned int *n_fds);
 
 /* cmd.c */
 int cmd_run(int argc, const char *argv[], struct out *o);

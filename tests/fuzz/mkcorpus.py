@@ -36,8 +36,10 @@ def cmd_payload(*argv):
 
 def hello_payload(name, tenant=b"", transport=T_POLL, shm_version=SHM_VERSION, flags=0,
                   pid=4242):
-    p = struct.pack("<IIII32s32s", shm_version, transport, pid, flags, name, tenant)
-    assert len(p) == 80  # sizeof(struct myr_hello)
+    # DPDK 22.11.0, 128-byte rte_mbuf, 384-byte rte_ring: the codec does not look
+    p = struct.pack("<IIIIIHH32s32s", shm_version, transport, pid, flags, 0x160b0000, 128,
+                    384, name, tenant)
+    assert len(p) == 88  # sizeof(struct myr_hello)
     return p
 
 
@@ -58,7 +60,9 @@ SEEDS = {
     msg(CMD, cmd_payload("stats"), 2),
     "hello_shm_other": msg(HELLO, hello_payload(b"fw1", shm_version=SHM_VERSION + 1)),
     "hello_unterminated": msg(HELLO, hello_payload(b"n" * NAME_MAX, b"t1")),
-    "hello_short": hdr(HELLO, 79) + hello_payload(b"fw1")[:79],
+    "hello_short": hdr(HELLO, 87) + hello_payload(b"fw1")[:87],
+    "hello_v2": msg(HELLO, struct.pack("<IIII32s32s", SHM_VERSION - 1, T_POLL, 1, 0, b"old",
+                                       b"t1")),
     "reply": msg(REPLY, struct.pack("<i", -2) + b"no such tenant"),
     "bad_magic": hdr(CMD, 10, magic=0x4D59434C) + cmd_payload("stats"),
     "bad_version": hdr(CMD, 10, version=2) + cmd_payload("stats"),
@@ -67,11 +71,45 @@ SEEDS = {
 }
 
 
+# tests/fuzz/fuzz_cmd.c: one command's payload, run on a registry holding tenant t1
+# (two MACs) with NFs n1 (poll) and n2 (block)
+CMD_SEEDS = {
+    "help": cmd_payload("help"),
+    "status": cmd_payload("--json", "status"),
+    "stats": cmd_payload("stats", "--nfs"),
+    "stats_json": cmd_payload("--json", "stats", "--nfs"),
+    "tenant_add": cmd_payload("tenant", "add", "t2", "--mac",
+                              "02:00:00:00:00:03,02:00:00:00:00:04", "--port", "port0"),
+    "tenant_add_taken": cmd_payload("tenant", "add", "t2", "--mac", "02:00:00:00:00:01"),
+    "tenant_add_badmac": cmd_payload("tenant", "add", "t2", "--mac", "02:00:00:00:00:-1"),
+    "tenant_del": cmd_payload("tenant", "del", "t1"),
+    "tenant_list": cmd_payload("--json", "tenant", "list", "t1"),
+    "nf_add": cmd_payload("nf", "add", "n3", "--tenant", "t1", "--pos", "1", "--transport",
+                          "block"),
+    "nf_add_exec": cmd_payload("nf", "add", "n3", "--tenant", "t1", "--exec", "/bin/true -x"),
+    "nf_add_full": cmd_payload("nf", "add", "n3", "--tenant", "t1", "--pos", "16"),
+    "nf_del": cmd_payload("nf", "del", "n1"),
+    "nf_set": cmd_payload("nf", "set", "n2", "--wake-batch", "8", "--wake-timeout", "50"),
+    "nf_set_poll": cmd_payload("nf", "set", "n1", "--wake-batch", "8"),
+    "nf_set_half": cmd_payload("nf", "set", "n2", "--wake-batch"),
+    "nf_start": cmd_payload("nf", "start", "n1"),
+    "nf_list": cmd_payload("nf", "list", "--tenant", "t1"),
+    "port_list": cmd_payload("--json", "port", "list"),
+    "log": cmd_payload("log", "level", "debug", "myriad.*"),
+    "unknown": cmd_payload("frobnicate", "--json"),
+}
+
+
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "corpus", "proto")
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus", "proto")
     os.makedirs(out, exist_ok=True)
     for name, data in SEEDS.items():
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+    out = os.path.join(here, "corpus", "cmd")
+    os.makedirs(out, exist_ok=True)
+    for name, data in CMD_SEEDS.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
 

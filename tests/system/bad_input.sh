@@ -57,12 +57,13 @@ after=$(jctl tenant list)$(jctl nf list | jq -c '[.[] | {name, state, slot}]')
 
 # hostile bytes on the control socket: each connection is refused or closed, the
 # switch keeps serving, nothing changes
-python3 - "$SOCK" "$(dirname "$0")/../../include/myriad/shm.h" <<'PY' || fail "raw protocol checks"
-import re, socket, struct, sys
+python3 - "$SOCK" "$(jctl status)" <<'PY' || fail "raw protocol checks"
+import json, socket, struct, sys
 path = sys.argv[1]
 MAGIC, VER = 0x4c43594d, 1
-# the layout version the switch speaks, from the header it was built with
-SHM_VERSION = int(re.search(r'#define MYR_SHM_VERSION\s+(\d+)', open(sys.argv[2]).read()).group(1))
+# the layout and DPDK the switch speaks, as it says
+ABI = json.loads(sys.argv[2])['abi']
+SHM_VERSION = ABI['shm_version']
 def conn():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(5)
@@ -98,15 +99,21 @@ for body in [struct.pack('<I', 0), struct.pack('<I', 3) + b'a\0', struct.pack('<
     st = struct.unpack('<i', b[:4])[0]
     assert t == 2 and st < 0, (body, t, st)
 # registrations with bad names, versions and flags are refused with a reason
-def hello(name, tenant=b'', ver=SHM_VERSION, transport=0, flags=0):
-    body = struct.pack('<IIII32s32s', ver, transport, 0, flags, name, tenant)
+def hello(name, tenant=b'', ver=SHM_VERSION, transport=0, flags=0, dpdk=None, mbuf=None):
+    body = struct.pack('<IIIIIHH32s32s', ver, transport, 0, flags,
+                       ABI['dpdk_version'] if dpdk is None else dpdk,
+                       ABI['mbuf_size'] if mbuf is None else mbuf, ABI['ring_hdr_size'],
+                       name, tenant)
     t, b = reply(hdr(3, len(body)) + body)
     st = struct.unpack('<i', b[:4])[0]
     return t, st, b[-128:].split(b'\0')[0].decode()
 for args, why in [((b'bad name',), 'malformed'), ((b'x' * 32,), 'malformed'),
                   ((b'n1', b't1', SHM_VERSION + 1), 'layout'), ((b'n1', b't1', SHM_VERSION, 9), 'malformed'),
                   ((b'n1', b't1', SHM_VERSION, 0, 1), 'malformed'), ((b'nosuch',), 'unknown NF'),
-                  ((b'n1', b'nosuch'), 'no tenant'), ((b't1-sig',), 'already attached')]:
+                  ((b'n1', b'nosuch'), 'no tenant'), ((b't1-sig',), 'already attached'),
+                  # built against another DPDK: its rings and mbufs are not ours
+                  ((b'n1', b't1', SHM_VERSION, 0, 0, 0x150b0000), 'built against DPDK 21.11'),
+                  ((b'n1', b't1', SHM_VERSION, 0, 0, None, 256), 'rte_mbuf 256 B')]:
     t, st, msg = hello(*args)
     assert t == 4 and st < 0 and why in msg, (args, st, msg)
 # a connection that sends half a message and goes away

@@ -120,6 +120,10 @@ cleanup() {
 	for p in "${EXTRA_PIDS[@]}"; do
 		wait "$p" 2>/dev/null || true
 	done
+	# MYRIAD_KEEP_LOGS=DIR keeps the test's switch log and outputs, for debugging
+	if [ -n "${MYRIAD_KEEP_LOGS:-}" ]; then
+		mkdir -p "$MYRIAD_KEEP_LOGS" && cp -r "$T" "$MYRIAD_KEEP_LOGS/" || true
+	fi
 	rm -rf "/var/run/dpdk/$PREFIX" /dev/hugepages/"$PREFIX"map_* "$T"
 }
 trap cleanup EXIT

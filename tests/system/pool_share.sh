@@ -32,11 +32,11 @@ assert_jq '.pool.avail >= .pool.size / 4 - 64' "$s" "a quarter of the pool staye
 assert_jq '([.nfs[] | select(.name | startswith("b")) | .over_share] | add) ==
 	.drops.nf_over_share' "$s" "counted on the stuck NFs only"
 
-# its share of the pool is 3/4 x 2048 / 10 = 153 buffers: at 5 kpps it may fall 30 ms
-# behind before it loses any
+# its share of the pool is 3/4 x 2048 / 10 = 153 buffers: 150 frames get through however
+# late its NF runs (a pool drained by the stuck NFs would leave none for them)
 out=$(gen --tx-port 0 --rx-port 1 --dst-macs 02:00:00:00:02:01 --size 64 --rate 5000 \
-	--count 2000)
-assert_jq '.rx_packets == 2000 and .lost == 0 and .tx_nombuf == 0' "$out" \
+	--count 150)
+assert_jq '.rx_packets == 150 and .lost == 0 and .tx_nombuf == 0' "$out" \
 	"a working tenant gets every packet through while the others are stuck"
 
 # resume them, with a sink for what they still hold

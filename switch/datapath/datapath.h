@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data path's insides, shared by the loop (datapath.c) and the transports
+ * (tr_<kind>.c): a worker's state and the steps every kind of NF uses to hand
+ * packets on. Nothing here allocates, logs or blocks.
+ *
+ * A worker owns everything it writes: its counters, its view of each slot, and each
+ * transport's state (w->tr[kind]). A later change can run several workers, each
+ * owning a shard of the slots, without touching the transports: nothing of theirs is
+ * global.
+ */
+#ifndef MYRIAD_DATAPATH_H
+#define MYRIAD_DATAPATH_H
+
+#include <rte_branch_prediction.h>
+#include <rte_ether.h>
+
+#include "../switch.h"
+
+/*
+ * Packets are gathered per destination during a round and handed over in bursts at
+ * its end: one ring enqueue per NF per round instead of one per packet. With
+ * consecutive packets going to different NFs (the paper's worst case) the bursts
+ * are short, but the ring's atomics are still paid once per destination.
+ */
+struct dp_pend {
+	uint16_t n;
+	struct rte_mbuf *m[SW_BURST];
+};
+
+/* What every kind needs of a worker's view of a slot; kinds keep the rest. */
+struct dp_slot {
+	uint32_t gen; /* attachment this state belongs to (struct fwd_slot) */
+	uint32_t pad;
+	uint64_t held; /* packets handed to the NF and not returned yet */
+};
+
+struct dp_worker {
+	unsigned int id;
+	const struct fwd *f; /* the snapshot this round reads */
+	uint64_t now;        /* TSC at the start of the round */
+	/*
+	 * Most packets one NF may hold (queued to it or in its hands): 3/4 of the pool
+	 * shared among the NFs holding packets. Rings are sized per NF, but thousands
+	 * of NF rings hold far more than the pool; without a share, slow NFs would take
+	 * every buffer and the ports could not receive for anyone, idle tenants
+	 * included. The quarter left over is the ports' to receive into.
+	 */
+	uint64_t held_cap;
+	uint32_t n_holding;        /* slots with held > 0 */
+	struct dp_slot *slots;     /* [max_nfs] */
+	struct dp_pend *slot_pend; /* [max_nfs] */
+	/* slots with pending packets; each packet of a round adds at most one entry */
+	uint32_t *dirty;
+	uint32_t n_dirty;
+	uint32_t port_dirty; /* bitmap of ports with pending packets */
+	struct dp_pend port_pend[SW_MAX_PORTS];
+	uint16_t n_drop;
+	struct rte_mbuf *drops[SW_BURST];
+	void *tr[MYR_T_MAX]; /* each transport's own state (struct dp_transport) */
+	bool running;        /* in its loop; atomic */
+	uint64_t sync_seen __rte_cache_aligned; /* see struct sw */
+	struct dp_stats stats;
+};
+
+static inline void
+dp_drop(struct dp_worker *w, struct rte_mbuf *m, enum sw_drop why)
+{
+	w->stats.drop[why]++;
+	w->drops[w->n_drop++] = m;
+	if (unlikely(w->n_drop == SW_BURST)) {
+		rte_pktmbuf_free_bulk(w->drops, w->n_drop);
+		w->n_drop = 0;
+	}
+}
+
+void dp_port_flush(struct dp_worker *w, uint16_t p);
+void dp_slot_flush(struct dp_worker *w, uint32_t slot);
+
+static inline void
+dp_port_push(struct dp_worker *w, uint16_t p, struct rte_mbuf *m)
+{
+	struct dp_pend *q = &w->port_pend[p];
+
+	q->m[q->n++] = m;
+	w->port_dirty |= 1u << p;
+	if (unlikely(q->n == SW_BURST))
+		dp_port_flush(w, p);
+}
+
+static inline void
+dp_slot_push(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m)
+{
+	struct dp_pend *q = &w->slot_pend[slot];
+
+	if (q->n == 0)
+		w->dirty[w->n_dirty++] = slot;
+	q->m[q->n++] = m;
+	/* a full pend is flushed now, and stays listed: an empty pend at round end is
+	 * skipped */
+	if (unlikely(q->n == SW_BURST))
+		dp_slot_flush(w, slot);
+}
+
+/* Send a packet to a hop: the next NF of its chain, or the tenant's port. */
+static inline void
+dp_hop_send(struct dp_worker *w, const struct fwd_hop *h, struct rte_mbuf *m)
+{
+	if (unlikely(h->down))
+		dp_drop(w, m, SW_DROP_NF_DOWN);
+	else if (h->next == SW_HOP_NONE)
+		dp_port_push(w, h->port, m);
+	else
+		dp_slot_push(w, h->next, m);
+}
+
+/* The worker's view of a slot, reset if a new NF attached to it since it last looked
+ * (what the old NF held was taken back by the control thread). */
+static inline struct dp_slot *
+dp_slot_state(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot)
+{
+	struct dp_slot *ds = &w->slots[slot];
+
+	if (unlikely(ds->gen != fs->gen)) {
+		ds->gen = fs->gen;
+		if (ds->held != 0)
+			w->n_holding--;
+		ds->held = 0;
+	}
+	return ds;
+}
+
+/* n packets of a slot came back from its NF; their verdicts follow. */
+static inline void
+dp_nf_returned(struct dp_worker *w, struct dp_slot *ds, uint32_t slot, uint16_t n)
+{
+	sw.slot_stats[slot].from_nf += n;
+	ds->held -= n;
+	if (ds->held == 0)
+		w->n_holding--;
+}
+
+/* Apply the verdict an NF gave one of the packets it returned. */
+static inline void
+dp_nf_verdict(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot, struct rte_mbuf *m,
+	      unsigned int verdict)
+{
+	switch (verdict) {
+	case MYR_V_FORWARD:
+		dp_hop_send(w, &fs->hop, m);
+		break;
+	case MYR_V_TO_PORT:
+		dp_port_push(w, fs->hop.port, m);
+		break;
+	case MYR_V_DROP:
+		sw.slot_stats[slot].verdict_drop++;
+		dp_drop(w, m, SW_DROP_NF_VERDICT);
+		break;
+	default:
+		sw.slot_stats[slot].bad_verdict++;
+		dp_drop(w, m, SW_DROP_NF_BAD_VERDICT);
+		break;
+	}
+}
+
+/* The packets of this round to the tenant's first hop, looked up by MAC. */
+static inline const struct fwd_mac *
+dp_mac_lookup(const struct fwd *f, const struct rte_ether_addr *a)
+{
+	uint64_t key = fwd_mac_key(a->addr_bytes);
+	uint32_t i = fwd_mac_slot(key, f->mac_mask);
+
+	for (;;) {
+		const struct fwd_mac *e = &f->macs[i];
+
+		if (e->key == key)
+			return e;
+		if (e->key == FWD_MAC_EMPTY)
+			return NULL;
+		i = (i + 1) & f->mac_mask;
+	}
+}
+
+/* One data-path round: ports, NF returns, hand-over (the worker's loop runs these). */
+uint32_t dp_round(struct dp_worker *w);
+
+#endif /* MYRIAD_DATAPATH_H */

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of the data path: classification, the chain, the pool share, the list of
+ * NFs worth polling, and transport block's wake policy and aging timeout. The real
+ * data path runs its real rounds over fake ports and the channels' real rings
+ * (switch/test_env.h); the test plays the NFs on the other end of the rings.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../test_env.h"
+#include "tr_block.h"
+
+static struct dp_worker *w;
+
+static void
+round_at(uint64_t now)
+{
+	w->f = __atomic_load_n(&sw.fwd, __ATOMIC_ACQUIRE);
+	w->now = now;
+	dp_round(w);
+}
+
+static void
+must(const char *line)
+{
+	char reply[512];
+
+	if (test_cmd(reply, sizeof(reply), line) < 0)
+		fail_msg("'%s' failed: %s", line, reply);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	test_env_init(16, 64, 1024);
+	w = sw.workers[0];
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	test_env_fini();
+	return 0;
+}
+
+/* after each test, whatever it left (also when it failed half-way) */
+static int
+reset(void **state)
+{
+	(void)state;
+	test_env_reset();
+	memset(&w->stats, 0, sizeof(w->stats));
+	test_env.freed = 0;
+	return 0;
+}
+
+/* The NF of a slot takes what waits for it and returns it with a verdict. */
+static unsigned int
+nf_bounce(uint32_t slot, uint8_t verdict)
+{
+	void *objs[SW_BURST];
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst(sw.to_nf[slot], objs, SW_BURST, NULL);
+	for (i = 0; i < n; i++)
+		objs[i] = myr_verdict_pack(objs[i], verdict);
+	if (rte_ring_sp_enqueue_burst(sw.from_nf[slot], objs, n, NULL) != n)
+		fail_msg("from_nf full");
+	return n;
+}
+
+static void
+mac_table(void **state)
+{
+	char line[128], mac[MYR_MAC_STR_LEN];
+	unsigned int i;
+
+	(void)state;
+	/* 200 tenants whose MACs differ in the low bytes: all found, others not */
+	for (i = 0; i < 200; i++) {
+		snprintf(line, sizeof(line), "tenant add t%u --mac 02:00:00:00:%02x:%02x --port 1",
+			 i, i >> 8, i & 0xff);
+		must(line);
+	}
+	for (i = 0; i < 200; i++) {
+		struct rte_ether_addr a;
+		const struct fwd_mac *e;
+
+		snprintf(mac, sizeof(mac), "02:00:00:00:%02x:%02x", i >> 8, i & 0xff);
+		assert_int_equal(myr_mac_parse(mac, a.addr_bytes), 0);
+		e = dp_mac_lookup(sw.fwd, &a);
+		assert_non_null(e);
+		assert_int_equal(e->first.next, SW_HOP_NONE); /* no NF: straight to the port */
+		assert_int_equal(e->first.port, 1);
+	}
+	for (i = 200; i < 400; i++) {
+		struct rte_ether_addr a;
+
+		snprintf(mac, sizeof(mac), "02:00:00:00:%02x:%02x", i >> 8, i & 0xff);
+		assert_int_equal(myr_mac_parse(mac, a.addr_bytes), 0);
+		assert_null(dp_mac_lookup(sw.fwd, &a));
+	}
+	/* at most half full: a miss always meets an empty entry */
+	assert_true(sw.fwd->mac_mask + 1 >= 400);
+}
+
+static void
+chain_delivery(void **state)
+{
+	struct nf *a, *b;
+	uint64_t tx0;
+	unsigned int i;
+
+	(void)state;
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add a --tenant t1");
+	must("nf add b --tenant t1 --transport block");
+	a = test_attach("a");
+	b = test_attach("b");
+	assert_non_null(a);
+	assert_non_null(b);
+
+	for (i = 0; i < 5; i++)
+		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	test_port_rx(0, test_mbuf("02:00:00:00:00:99", 64)); /* no tenant */
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 10)); /* runt */
+	round_at(1);
+	assert_int_equal(rte_ring_count(sw.to_nf[a->slot]), 5);
+	assert_int_equal(w->stats.drop[SW_DROP_UNKNOWN_MAC], 1);
+	assert_int_equal(w->stats.drop[SW_DROP_RUNT], 1);
+	assert_int_equal(sw.slot_stats[a->slot].to_nf, 5);
+	assert_int_equal(w->slots[a->slot].held, 5);
+	assert_int_equal(w->stats.active_nfs, 1);
+
+	/* a forwards all five: they reach b, the chain's next member */
+	assert_int_equal(nf_bounce(a->slot, MYR_V_FORWARD), 5);
+	round_at(2);
+	assert_int_equal(sw.slot_stats[a->slot].from_nf, 5);
+	assert_int_equal(w->slots[a->slot].held, 0);
+	assert_int_equal(rte_ring_count(sw.to_nf[b->slot]), 5);
+
+	/* b forwards four and drops one: four leave by port 1, one is counted */
+	{
+		void *objs[5];
+
+		assert_int_equal(rte_ring_sc_dequeue_burst(sw.to_nf[b->slot], objs, 5, NULL), 5);
+		for (i = 0; i < 5; i++)
+			objs[i] = myr_verdict_pack(objs[i], i == 2 ? MYR_V_DROP : MYR_V_FORWARD);
+		objs[4] = myr_verdict_pack(myr_verdict_mbuf(objs[4]), 7); /* no such verdict */
+		assert_int_equal(rte_ring_sp_enqueue_burst(sw.from_nf[b->slot], objs, 5, NULL), 5);
+	}
+	tx0 = test_env.ports[1].tx_n;
+	round_at(3);
+	assert_int_equal(test_env.ports[1].tx_n - tx0, 3);
+	assert_int_equal(w->stats.tx[1], 3);
+	assert_int_equal(sw.slot_stats[b->slot].verdict_drop, 1);
+	assert_int_equal(sw.slot_stats[b->slot].bad_verdict, 1);
+	assert_int_equal(w->stats.drop[SW_DROP_NF_VERDICT], 1);
+	assert_int_equal(w->stats.drop[SW_DROP_NF_BAD_VERDICT], 1);
+	assert_int_equal(w->stats.active_nfs, 0);
+	/* every packet that came in is out or dropped, and the drops were freed */
+	assert_int_equal(w->stats.rx[0], w->stats.tx[1] + 4);
+	assert_int_equal(test_env.freed, 4);
+}
+
+/* Only NFs that hold packets are polled; one that is replaced is forgotten. */
+static void
+active_list(void **state)
+{
+	struct nf *a;
+	void *obj;
+
+	(void)state;
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add a --tenant t1");
+	a = test_attach("a");
+	assert_non_null(a);
+	/* a holds nothing: what it puts in from_nf is not even looked at */
+	obj = myr_verdict_pack(test_mbuf("02:00:00:00:00:01", 64), MYR_V_FORWARD);
+	assert_int_equal(rte_ring_sp_enqueue_burst(sw.from_nf[a->slot], &obj, 1, NULL), 1);
+	round_at(1);
+	assert_int_equal(rte_ring_count(sw.from_nf[a->slot]), 1);
+	assert_int_equal(sw.slot_stats[a->slot].from_nf, 0);
+	rte_ring_sc_dequeue_burst(sw.from_nf[a->slot], &obj, 1, NULL);
+
+	/* given one, it is polled until it returned it, then no more */
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(2);
+	assert_int_equal(w->stats.active_nfs, 1);
+	assert_int_equal(nf_bounce(a->slot, MYR_V_FORWARD), 1);
+	round_at(3);
+	assert_int_equal(sw.slot_stats[a->slot].from_nf, 1);
+	assert_int_equal(w->stats.active_nfs, 0);
+}
+
+/* An NF holds at most its share of the pool: 3/4 of it among the NFs holding some. */
+static void
+pool_share(void **state)
+{
+	struct nf *a;
+	unsigned int i, sent = 0;
+
+	(void)state;
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add a --tenant t1");
+	a = test_attach("a");
+	assert_non_null(a);
+	/* pool 1024: the NFs holding packets share 768 with one more (the next NF to
+	 * get some): a, alone, may hold 384. The NF empties its ring every round and
+	 * keeps what it took (stuck): past 384, the switch drops */
+	while (sent < 800) {
+		for (i = 0; i < SW_BURST; i++, sent++)
+			test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+		round_at(sent);
+		{
+			void *objs[SW_BURST];
+
+			while (rte_ring_sc_dequeue_burst(sw.to_nf[a->slot], objs, SW_BURST, NULL))
+				;
+		}
+	}
+	assert_int_equal(w->slots[a->slot].held, 1024 * 3 / 4 / 2);
+	assert_int_equal(sw.slot_stats[a->slot].to_nf, 384);
+	assert_int_equal(sw.slot_stats[a->slot].over_share, 800 - 384);
+	assert_int_equal(w->stats.drop[SW_DROP_NF_OVER_SHARE], 800 - 384);
+	assert_int_equal(sw.slot_stats[a->slot].ring_full, 0);
+}
+
+/* A ring full: the packets that do not fit are dropped, not queued. */
+static void
+ring_full(void **state)
+{
+	struct nf *a;
+	unsigned int i;
+
+	(void)state;
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add a --tenant t1");
+	a = test_attach("a");
+	assert_non_null(a);
+	for (i = 0; i < 3 * SW_BURST; i++)
+		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	for (i = 0; i < 3; i++)
+		round_at(i + 1);
+	assert_int_equal(rte_ring_count(sw.to_nf[a->slot]), 63);
+	assert_int_equal(sw.slot_stats[a->slot].ring_full, 3 * SW_BURST - 63);
+	assert_int_equal(w->slots[a->slot].held, 63);
+}
+
+static uint32_t
+wake_seq(const struct nf *nf)
+{
+	return sw.chans[nf->slot]->sw.tr.block.wake_seq;
+}
+
+static void
+nf_sleeps(const struct nf *nf, uint32_t seq)
+{
+	sw.chans[nf->slot]->nf.tr.block.sleep_seq = seq;
+}
+
+static uint64_t
+wakeups(const struct nf *nf)
+{
+	return sw.slot_stats[nf->slot].kind[0];
+}
+
+/* B: a sleeping NF is woken once a batch waits, never twice for one sleep, never
+ * while it runs. */
+static void
+wake_batch(void **state)
+{
+	struct nf *b;
+	unsigned int i;
+
+	(void)state;
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add b --tenant t1 --transport block");
+	must("nf set b --wake-batch 8 --wake-timeout 1000");
+	b = test_attach("b");
+	assert_non_null(b);
+
+	/* running (even sleep_seq): never woken */
+	nf_sleeps(b, 2);
+	for (i = 0; i < 10; i++)
+		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(1000);
+	assert_int_equal(wakeups(b), 0);
+	nf_bounce(b->slot, MYR_V_DROP);
+	round_at(1001);
+
+	/* asleep: 7 wait, no wake; the 8th makes a batch */
+	nf_sleeps(b, 3);
+	for (i = 0; i < 7; i++)
+		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(2000);
+	assert_int_equal(wakeups(b), 0);
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(2001);
+	assert_int_equal(wakeups(b), 1);
+	assert_int_equal(wake_seq(b), 1);
+	/* the NF has not run yet: more packets, same sleep, no second wake */
+	for (i = 0; i < 8; i++)
+		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(2002);
+	round_at(1000000);
+	assert_int_equal(wakeups(b), 1);
+	/* it slept again (a new odd value): the next batch wakes it */
+	nf_bounce(b->slot, MYR_V_DROP);
+	nf_bounce(b->slot, MYR_V_DROP);
+	round_at(1000001);
+	nf_sleeps(b, 5);
+	for (i = 0; i < 8; i++)
+		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(1000002);
+	assert_int_equal(wakeups(b), 2);
+	assert_int_equal(w->stats.kind[b->kind][0], 2);
+}
+
+/* B: fewer than a batch are delivered by the aging timeout, measured from the first. */
+static void
+wake_timeout(void **state)
+{
+	struct nf *b;
+
+	(void)state;
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add b --tenant t1 --transport block");
+	must("nf set b --wake-batch 32 --wake-timeout 100"); /* 100 us = 100000 cycles here */
+	b = test_attach("b");
+	assert_non_null(b);
+	nf_sleeps(b, 1);
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(1000000);
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(1050000); /* a second packet does not restart the clock */
+	round_at(1099999);
+	assert_int_equal(wakeups(b), 0);
+	round_at(1100000);
+	assert_int_equal(wakeups(b), 1);
+	round_at(9000000);
+	assert_int_equal(wakeups(b), 1);
+}
+
+/* B: with many NFs waiting, the timeout stretches to n / wake budget. */
+static void
+wake_budget(void **state)
+{
+	char line[64];
+	struct nf *nfs_[8];
+	unsigned int i, woken;
+
+	(void)state;
+	/* budget 150000/s at 1 GHz: 6666 cycles a wake-up; 8 waiting: 53333 cycles */
+	for (i = 0; i < 8; i++) {
+		snprintf(line, sizeof(line), "tenant add t%u --mac 02:00:00:00:00:%02x", i, i + 1);
+		must(line);
+		snprintf(line, sizeof(line), "nf add b%u --tenant t%u --transport block", i, i);
+		must(line);
+		snprintf(line, sizeof(line), "nf set b%u --wake-timeout 10", i); /* 10000 cycles */
+		must(line);
+		snprintf(line, sizeof(line), "b%u", i);
+		nfs_[i] = test_attach(line);
+		assert_non_null(nfs_[i]);
+		nf_sleeps(nfs_[i], 1);
+		snprintf(line, sizeof(line), "02:00:00:00:00:%02x", i + 1);
+		test_port_rx(0, test_mbuf(line, 64));
+	}
+	round_at(1000000);
+	round_at(1000000 + 20000); /* past their own timeout, not past the spread */
+	for (i = 0, woken = 0; i < 8; i++)
+		woken += wakeups(nfs_[i]);
+	assert_int_equal(woken, 0);
+	round_at(1000000 + 8 * (TEST_TSC_HZ / 150000) + 1);
+	for (i = 0, woken = 0; i < 8; i++)
+		woken += wakeups(nfs_[i]);
+	assert_int_equal(woken, 8);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(mac_table, reset),
+		cmocka_unit_test_teardown(chain_delivery, reset),
+		cmocka_unit_test_teardown(active_list, reset),
+		cmocka_unit_test_teardown(pool_share, reset),
+		cmocka_unit_test_teardown(ring_full, reset),
+		cmocka_unit_test_teardown(wake_batch, reset),
+		cmocka_unit_test_teardown(wake_timeout, reset),
+		cmocka_unit_test_teardown(wake_budget, reset),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

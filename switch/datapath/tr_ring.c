@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data path's side of a channel's two rings (include/myriad/shm.h), shared by the
+ * kinds that have them (transport.h): enqueue to to_nf, dequeue from from_nf, and the
+ * list of slots worth polling.
+ */
+#include <stdlib.h>
+
+#include "transport.h"
+
+int
+dp_ring_active_init(struct dp_ring_active *a)
+{
+	a->n = 0;
+	a->slots = calloc(sw.conf.max_nfs, sizeof(*a->slots));
+	a->at = calloc(sw.conf.max_nfs, sizeof(*a->at));
+	return a->slots != NULL && a->at != NULL ? 0 : -ENOMEM;
+}
+
+void
+dp_ring_active_fini(struct dp_ring_active *a)
+{
+	free(a->slots);
+	free(a->at);
+}
+
+static inline void
+active_add(struct dp_ring_active *a, uint32_t slot, uint32_t gen)
+{
+	if (a->at[slot].pos == 0) {
+		a->slots[a->n++] = slot;
+		a->at[slot].pos = a->n;
+	}
+	a->at[slot].gen = gen;
+}
+
+static inline void
+active_del(struct dp_ring_active *a, uint32_t slot)
+{
+	uint32_t last = a->slots[--a->n];
+
+	a->slots[a->at[slot].pos - 1] = last;
+	a->at[last].pos = a->at[slot].pos;
+	a->at[slot].pos = 0;
+}
+
+uint16_t
+dp_ring_deliver(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot, uint32_t gen,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent, i;
+
+	(void)w;
+	/*
+	 * Tag before the enqueue publishes the mbuf: from then on the NF may own it, and
+	 * if the NF dies the control thread finds what it held by this tag.
+	 */
+	for (i = 0; i < n; i++)
+		*sw_owner(pkts[i]) = slot + 1;
+	sent = rte_ring_sp_enqueue_burst(sw.to_nf[slot], (void **)pkts, n, NULL);
+	for (i = sent; i < n; i++)
+		*sw_owner(pkts[i]) = 0;
+	if (sent > 0)
+		active_add(a, slot, gen);
+	return sent;
+}
+
+static uint32_t
+poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot)
+{
+	const struct fwd_slot *fs = &w->f->slots[slot];
+	struct dp_slot *ds;
+	void *objs[SW_BURST];
+	uint16_t n, i;
+
+	if (unlikely(fs->gen != a->at[slot].gen)) {
+		/* its NF is gone (reclaimed by the control thread) or replaced: what it held
+		 * is no longer counted either */
+		active_del(a, slot);
+		dp_slot_state(w, fs, slot);
+		return 0;
+	}
+	n = rte_ring_sc_dequeue_burst(sw.from_nf[slot], objs, SW_BURST, NULL);
+	if (n == 0)
+		return 0;
+	ds = dp_slot_state(w, fs, slot);
+	dp_nf_returned(w, ds, slot, n);
+	if (ds->held == 0)
+		active_del(a, slot);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = myr_verdict_mbuf(objs[i]);
+
+		*sw_owner(m) = 0;
+		dp_nf_verdict(w, fs, slot, m, myr_verdict_of(objs[i]));
+	}
+	return n;
+}
+
+uint32_t
+dp_ring_poll(struct dp_worker *w, struct dp_ring_active *a)
+{
+	uint32_t work = 0, i;
+
+	/* backwards: poll_slot may move the last entry into position i */
+	for (i = a->n; i-- > 0;)
+		work += poll_slot(w, a, a->slots[i]);
+	return work;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One kind of NF as the data path drives it. Each kind fills one struct dp_transport
+ * in its own file (tr_<kind>.c); the loop (datapath.c) calls it once per destination
+ * per round (deliver) and once per round (poll, round_end), never per packet. The
+ * control plane's half of a kind is struct ctl_transport (control/transport.h).
+ */
+#ifndef MYRIAD_DP_TRANSPORT_H
+#define MYRIAD_DP_TRANSPORT_H
+
+#include "datapath.h"
+
+struct dp_transport {
+	enum myr_transport kind;
+	/* allocate and free the kind's state of a worker (w->tr[kind]); may be NULL */
+	int (*worker_init)(struct dp_worker *w);
+	void (*worker_fini)(struct dp_worker *w);
+	/*
+	 * Take up to n packets for the NF of a slot (all of them go to the same NF, fs
+	 * its snapshot entry); return how many it took. The caller has counted them as
+	 * held by the NF and drops the rest (nf_ring_full). A kind that hands packets on
+	 * at once (an in-switch NF) returns them with dp_nf_returned()/dp_nf_verdict().
+	 */
+	uint16_t (*deliver)(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot,
+			    struct rte_mbuf **pkts, uint16_t n);
+	/* Collect what this kind's NFs returned, through dp_nf_returned() and
+	 * dp_nf_verdict(); return the number of packets (NULL: nothing to poll). */
+	uint32_t (*poll)(struct dp_worker *w);
+	/* Once a round, after every delivery (NULL: nothing to do). */
+	void (*round_end)(struct dp_worker *w);
+	/* Names of this kind's counters: stats.kind[kind][i] and slot_stats[s].kind[i]
+	 * (NULL: unused). They appear under these names in stats and nf list. */
+	const char *counters[DP_KIND_COUNTERS];
+	const char *slot_counters[DP_SLOT_KIND_COUNTERS];
+};
+
+extern const struct dp_transport dp_tr_poll;
+extern const struct dp_transport dp_tr_block;
+
+/* The table of a kind (NULL: not built). Adding a transport: its table in the list
+ * in datapath.c. */
+const struct dp_transport *dp_transport(enum myr_transport kind);
+
+/*
+ * The kinds whose NFs share a channel's two rings with the switch (tr_ring.c): poll,
+ * block, and later the NIC-queue kind. Each keeps its own list of the slots that hold
+ * packets: an NF never creates a packet, so only those are worth polling, and the
+ * work per round follows active NFs, not attached ones.
+ */
+struct dp_ring_active {
+	uint32_t *slots; /* listed slots */
+	uint32_t n;
+	struct {
+		uint32_t gen; /* the attachment it was listed for */
+		uint32_t pos; /* position in slots + 1; 0: not listed */
+	} * at;               /* [max_nfs] */
+};
+
+int dp_ring_active_init(struct dp_ring_active *a);
+void dp_ring_active_fini(struct dp_ring_active *a);
+/* Tag and enqueue packets to a slot's to_nf ring, list it as active. */
+uint16_t dp_ring_deliver(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot, uint32_t gen,
+			 struct rte_mbuf **pkts, uint16_t n);
+/* Dequeue what the listed NFs returned; unlist those that hold nothing any more. */
+uint32_t dp_ring_poll(struct dp_worker *w, struct dp_ring_active *a);
+
+#endif /* MYRIAD_DP_TRANSPORT_H */

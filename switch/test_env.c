@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* A switch without EAL for unit tests and fuzzing (test_env.h). */
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
+#include "control/transport.h"
+#include "test_env.h"
+
+struct test_env test_env;
+
+/* --- wraps (-Wl,--wrap=NAME): the calls that need EAL or a new process --- */
+
+uint64_t __wrap_rte_get_tsc_hz(void);
+int __wrap_posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+			const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
+
+uint64_t
+__wrap_rte_get_tsc_hz(void)
+{
+	return TEST_TSC_HZ;
+}
+
+int
+__wrap_posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+		    const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	(void)pid;
+	(void)file;
+	(void)fa;
+	(void)attr;
+	(void)argv;
+	(void)envp;
+	test_env.n_spawned++;
+	return EACCES; /* no process is ever started by a test */
+}
+
+/* --- fake ports, on rte_eth_fp_ops: what rte_eth_rx/tx_burst call --- */
+
+static void *queue_data[TEST_PORTS];
+static void *queue_clbk[TEST_PORTS];
+
+static uint16_t
+port_rx(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct test_port *p = q;
+	uint16_t i;
+
+	for (i = 0; i < n && p->rx_head < p->rx_n; i++)
+		pkts[i] = p->rx[p->rx_head++];
+	return i;
+}
+
+static uint16_t
+port_tx(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct test_port *p = q;
+	uint16_t i;
+
+	for (i = 0; i < n && p->tx_room > 0 && p->tx_n < TEST_MAX_PKTS; i++) {
+		p->tx[p->tx_n++] = pkts[i];
+		p->tx_room--;
+	}
+	return i;
+}
+
+void
+test_port_rx(uint16_t p, struct rte_mbuf *m)
+{
+	struct test_port *tp = &test_env.ports[p];
+
+	if (tp->rx_head == tp->rx_n)
+		tp->rx_head = tp->rx_n = 0;
+	tp->rx[tp->rx_n++] = m;
+}
+
+/* --- mbufs: a static set, and a pool whose ops only count what comes back --- */
+
+#define MBUF_SIZE 2304 /* header, dynfields and a 2 KB buffer */
+static uint8_t mbuf_mem[TEST_MAX_PKTS][MBUF_SIZE] __attribute__((aligned(64)));
+static unsigned int mbuf_next;
+static struct rte_mempool fake_pool;
+
+static int
+ops_alloc(struct rte_mempool *mp)
+{
+	(void)mp;
+	return 0;
+}
+
+static void
+ops_free(struct rte_mempool *mp)
+{
+	(void)mp;
+}
+
+static int
+ops_enqueue(struct rte_mempool *mp, void *const *objs, unsigned int n)
+{
+	(void)mp;
+	(void)objs;
+	test_env.freed += n;
+	return 0;
+}
+
+static int
+ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
+{
+	(void)mp;
+	(void)objs;
+	(void)n;
+	return -ENOBUFS;
+}
+
+static unsigned int
+ops_get_count(const struct rte_mempool *mp)
+{
+	return mp->size; /* the pool is always full: tests count frees instead */
+}
+
+static const struct rte_mempool_ops test_ops = {
+	.name = "myr_test",
+	.alloc = ops_alloc,
+	.free = ops_free,
+	.enqueue = ops_enqueue,
+	.dequeue = ops_dequeue,
+	.get_count = ops_get_count,
+};
+RTE_MEMPOOL_REGISTER_OPS(test_ops);
+
+static int
+test_ops_index(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < rte_mempool_ops_table.num_ops; i++)
+		if (strcmp(rte_mempool_ops_table.ops[i].name, "myr_test") == 0)
+			return (int)i;
+	abort();
+}
+
+struct rte_mbuf *
+test_mbuf(const char *dst_mac, uint16_t len)
+{
+	struct rte_mbuf *m = (struct rte_mbuf *)mbuf_mem[mbuf_next++ % TEST_MAX_PKTS];
+	uint8_t *data;
+
+	memset(m, 0, sizeof(*m));
+	m->buf_addr = (uint8_t *)m + sizeof(*m);
+	m->buf_len = MBUF_SIZE - sizeof(*m);
+	m->data_off = RTE_PKTMBUF_HEADROOM;
+	m->data_len = m->pkt_len = len;
+	m->nb_segs = 1;
+	m->pool = &fake_pool;
+	rte_mbuf_refcnt_set(m, 1);
+	data = rte_pktmbuf_mtod(m, uint8_t *);
+	memset(data, 0, len);
+	if (myr_mac_parse(dst_mac, data) < 0)
+		abort();
+	return m;
+}
+
+/* --- the switch --- */
+
+void
+test_env_init(uint32_t max_nfs, uint32_t ring_size, uint32_t pool_size)
+{
+	size_t ring = rte_ring_get_memsize(ring_size);
+	size_t chan = RTE_ALIGN_CEIL(sizeof(struct myr_chan) + 2 * ring, RTE_CACHE_LINE_SIZE);
+	uint32_t i;
+
+	memset(&test_env, 0, sizeof(test_env));
+	memset(&sw, 0, sizeof(sw));
+	sw.conf = (struct sw_conf){ .socket = "/nonexistent/test.sock",
+				    .max_nfs = max_nfs,
+				    .ring_size = ring_size,
+				    .pool_size = pool_size,
+				    .max_frame = 1518,
+				    .default_port = -1,
+				    .ctl_core = -1 };
+	memset(&fake_pool, 0, sizeof(fake_pool));
+	fake_pool.size = pool_size;
+	fake_pool.ops_index = test_ops_index();
+	STAILQ_INIT(&fake_pool.elt_list);
+	STAILQ_INIT(&fake_pool.mem_list);
+	sw.pool = &fake_pool;
+	sw.shm = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_CACHE_LINE_SIZE + chan * max_nfs);
+	sw.chans = calloc(max_nfs, sizeof(*sw.chans));
+	sw.to_nf = calloc(max_nfs, sizeof(*sw.to_nf));
+	sw.from_nf = calloc(max_nfs, sizeof(*sw.from_nf));
+	sw.slot_stats = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*sw.slot_stats) * max_nfs);
+	if (sw.shm == NULL || sw.chans == NULL || sw.to_nf == NULL || sw.from_nf == NULL ||
+	    sw.slot_stats == NULL)
+		abort();
+	memset(sw.shm, 0, RTE_CACHE_LINE_SIZE + chan * max_nfs);
+	memset(sw.slot_stats, 0, sizeof(*sw.slot_stats) * max_nfs);
+	sw.shm->max_nfs = max_nfs;
+	sw.shm->chan_size = chan;
+	sw.shm->chans_off = RTE_CACHE_LINE_SIZE;
+	for (i = 0; i < max_nfs; i++) {
+		struct myr_chan *c = myr_shm_chan(sw.shm, i);
+
+		c->sw.to_nf_off = sizeof(struct myr_chan);
+		c->sw.from_nf_off = sizeof(struct myr_chan) + ring;
+		sw.chans[i] = c;
+		sw.to_nf[i] = myr_chan_to_nf(c);
+		sw.from_nf[i] = myr_chan_from_nf(c);
+	}
+	/* dynfields where a real switch would get them: after the mbuf's own fields */
+	sw.owner_off = offsetof(struct rte_mbuf, dynfield1);
+	sw.wire_tsc_off = offsetof(struct rte_mbuf, dynfield1) + 8;
+	sw.n_ports = TEST_PORTS;
+	for (i = 0; i < TEST_PORTS; i++) {
+		struct rte_eth_fp_ops *ops = &rte_eth_fp_ops[i];
+
+		sw.ports[i] = i;
+		snprintf(sw.port_names[i], sizeof(sw.port_names[i]), "port%u", i);
+		queue_data[i] = &test_env.ports[i];
+		queue_clbk[i] = NULL;
+		ops->rx_pkt_burst = port_rx;
+		ops->tx_pkt_burst = port_tx;
+		ops->rxq.data = &queue_data[i];
+		ops->txq.data = &queue_data[i];
+		ops->rxq.clbk = &queue_clbk[i];
+		ops->txq.clbk = &queue_clbk[i];
+		test_env.ports[i].tx_room = UINT32_MAX;
+	}
+	sw_logtype = RTE_LOGTYPE_USER1;
+	rte_log_set_level(sw_logtype, RTE_LOG_ERR);
+	if (nf_registry_init() < 0 || fwd_init() < 0)
+		abort();
+	sw.workers[0] = dp_worker_create(0);
+	if (sw.workers[0] == NULL)
+		abort();
+	sw.n_workers = 1;
+}
+
+void
+test_env_reset(void)
+{
+	struct tenant *t;
+	struct nf *nf;
+
+	while ((t = TAILQ_FIRST(&tenants)) != NULL)
+		tenant_del(t);
+	/* NFs that no tenant holds any more, or that never had one */
+	while ((nf = TAILQ_FIRST(&nfs)) != NULL) {
+		nf->removed = true;
+		nf_stop(nf);
+		if (TAILQ_FIRST(&nfs) == nf)
+			nf_free(nf);
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		; /* the NFs' processes test_attach made, killed by nf_stop */
+}
+
+void
+test_env_fini(void)
+{
+	test_env_reset();
+	while (sw.n_workers > 0)
+		dp_worker_destroy(sw.workers[--sw.n_workers]);
+	nf_registry_fini();
+	tenants_fini();
+	fwd_fini();
+	free(sw.shm);
+	free(sw.chans);
+	free(sw.to_nf);
+	free(sw.from_nf);
+	free(sw.slot_stats);
+}
+
+int
+test_cmd(char *reply, size_t size, const char *line)
+{
+	const char *argv[MYR_CMD_ARGS_MAX];
+	char buf[MYR_CMD_MAX], *tok, *save = NULL;
+	struct out o = { 0 };
+	int argc = 0, ret;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (tok = strtok_r(buf, " ", &save); tok != NULL && argc < MYR_CMD_ARGS_MAX;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	ctl_err_clear();
+	ret = cmd_run(argc, argv, &o);
+	if (reply != NULL)
+		snprintf(reply, size, "%.*s", ret < 0 ? (int)strlen(ctl_errmsg()) : (int)o.len,
+			 ret < 0 ? ctl_errmsg() : (o.buf != NULL ? o.buf : ""));
+	free(o.buf);
+	return ret;
+}
+
+/*
+ * The NF's process is a child that only waits: the switch may signal it (it kills an
+ * NF that is stopped), and it must never be this test. Reaped by test_env_reset().
+ */
+struct nf *
+test_attach(const char *name)
+{
+	struct nf *nf = nf_lookup(name);
+	struct myr_welcome w;
+	int fds[MYR_FDS_MAX];
+	unsigned int n_fds = 0;
+	pid_t child;
+
+	if (nf == NULL)
+		return NULL;
+	child = fork();
+	if (child < 0)
+		return NULL;
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	if (nf_attach(nf, NULL, child, nf->kind, &w, fds, &n_fds) < 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		return NULL;
+	}
+	return nf;
+}
