@@ -434,7 +434,8 @@ class Switch:
             lines.append("tenant add t%d --mac %s --port 1" % (t, self.mac(t)))
             for k in range(1, self.chain + 1):
                 lines.append("nf add t%d-%d --tenant t%d --transport %s --exec %s/nfs/"
-                             "myriad-nf-signature" % (t, k, t, self.transport, self.B))
+                             "myriad-nf-signature --no-wait" % (t, k, t, self.transport,
+                                                                self.B))
         batch = os.path.join(self.procs.tmp, self.pre + ".setup")
         with open(batch, "w") as f:
             f.write("\n".join(lines) + "\n")

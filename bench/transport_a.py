@@ -125,7 +125,7 @@ class Bench:
             lines.append("tenant add t%d --mac %s --port 1" % (t, mac))
             for k in range(1, chain + 1):
                 lines.append("nf add t%d-sig%d --tenant t%d --exec %s/nfs/myriad-nf-signature"
-                             % (t, k, t, self.B))
+                             " --no-wait" % (t, k, t, self.B))
         batch = os.path.join(self.tmp, pre + ".setup")
         with open(batch, "w") as f:
             f.write("\n".join(lines) + "\n")

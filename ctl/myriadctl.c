@@ -15,6 +15,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <myriad/names.h>
 #include <myriad/proto.h>
 
 #define DEFAULT_TIMEOUT 10 /* seconds: a loaded switch answers in well under a second */
@@ -149,43 +150,6 @@ run_one(int fd, const char *path, int timeout, uint32_t seq, int n, char **cmd_a
 	return ret;
 }
 
-/*
- * Split a batch line into words in place: blanks separate, '...' and "..." quote,
- * '#' at the start of a word begins a comment.
- * @return the number of words, or -1 (unterminated quote, too many words).
- */
-static int
-split_line(char *line, char **words, int max)
-{
-	char *r = line, *w = line;
-	int n = 0;
-
-	for (;;) {
-		char q = 0;
-
-		while (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')
-			r++;
-		if (*r == '\0' || *r == '#')
-			return n;
-		if (n == max)
-			return -1;
-		words[n++] = w;
-		while (*r != '\0' && (q != 0 || (*r != ' ' && *r != '\t' && *r != '\n'))) {
-			if (q == 0 && (*r == '\'' || *r == '"'))
-				q = *r++;
-			else if (q != 0 && *r == q)
-				q = 0, r++;
-			else
-				*w++ = *r++;
-		}
-		if (q != 0)
-			return -1;
-		if (*r != '\0')
-			r++;
-		*w++ = '\0';
-	}
-}
-
 /* Run every command of a file (or stdin) on one connection; stop at the first error. */
 static int
 run_batch(int fd, const char *path, int timeout, int json, const char *file)
@@ -207,7 +171,7 @@ run_batch(int fd, const char *path, int timeout, int json, const char *file)
 
 		lineno++;
 		cmd_argv[0] = json_arg;
-		w = split_line(line, cmd_argv + n, MYR_CMD_ARGS_MAX - n);
+		w = myr_split_words(line, cmd_argv + n, MYR_CMD_ARGS_MAX - n);
 		if (w < 0) {
 			fprintf(stderr, "myriadctl: %s:%u: unterminated quote or too many words\n",
 				file, lineno);

@@ -86,3 +86,36 @@ myr_mac_format(const uint8_t mac[MYR_MAC_ADDR_LEN], char buf[MYR_MAC_STR_LEN])
 		 mac[3], mac[4], mac[5]);
 	return buf;
 }
+
+int
+myr_split_words(char *line, char **words, int max)
+{
+	char *r = line, *w = line;
+	int n = 0;
+
+	for (;;) {
+		char q = 0;
+
+		while (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')
+			r++;
+		if (*r == '\0' || *r == '#')
+			return n;
+		if (n == max)
+			return -E2BIG;
+		words[n++] = w;
+		while (*r != '\0' &&
+		       (q != 0 || (*r != ' ' && *r != '\t' && *r != '\n' && *r != '\r'))) {
+			if (q == 0 && (*r == '\'' || *r == '"'))
+				q = *r++;
+			else if (q != 0 && *r == q)
+				q = 0, r++;
+			else
+				*w++ = *r++;
+		}
+		if (q != 0)
+			return -EINVAL;
+		if (*r != '\0')
+			r++;
+		*w++ = '\0';
+	}
+}

@@ -93,8 +93,8 @@ myr_name_valid(const char *s)
 		if (i >= MYR_NAME_MAX - 1)
 			return 0;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '.' || c == ':' || c == '-'))
-			return 0;
+		      c == '_' || (i > 0 && (c == '.' || c == ':' || c == '-'))))
+			return 0; /* a name never looks like an option (-x) or a path (., ..) */
 	}
 	return i > 0;
 }

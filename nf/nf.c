@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_version.h>
@@ -129,6 +131,13 @@ map_segments(struct myr_nf *nf, const struct myr_welcome *w, const int *fds, uns
 		nf->maps[nf->n_maps].addr = p;
 		nf->maps[nf->n_maps].len = w->segs[i].len;
 		nf->n_maps++;
+		/*
+		 * A child this process forks must not inherit the switch's memory: once we
+		 * exit, the switch takes our buffers back, and a child could still write
+		 * them. Without the mapping it cannot.
+		 */
+		if (madvise(p, w->segs[i].len, MADV_DONTFORK) < 0)
+			return nf_error(-errno, "madvise(MADV_DONTFORK): %s", strerror(errno));
 	}
 	return 0;
 }
@@ -180,6 +189,34 @@ welcome_use(struct myr_nf *nf, const struct myr_welcome *w)
 	return 0;
 }
 
+/*
+ * The connection to register on: the one the switch gave a process it spawned (fd
+ * $MYRIAD_FD, used once), or a new one to the control socket.
+ */
+static int
+switch_connection(const char *path)
+{
+	const char *env = getenv("MYRIAD_FD");
+	struct stat st;
+	char *end;
+	long fd;
+	int ret;
+
+	if (env != NULL) {
+		fd = strtol(env, &end, 10);
+		unsetenv("MYRIAD_FD");
+		if (*env == '\0' || *end != '\0' || fd < 0 || fd > INT32_MAX ||
+		    fstat((int)fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+			return nf_error(-EBADF, "MYRIAD_FD=%s is not the switch's socket", env);
+		fcntl((int)fd, F_SETFD, FD_CLOEXEC); /* the NF's children get none of it */
+		return (int)fd;
+	}
+	ret = myr_ctl_connect(path);
+	if (ret < 0)
+		return nf_error(ret, "cannot connect to %s: %s", path, strerror(-ret));
+	return ret;
+}
+
 struct myr_nf *
 myr_nf_attach(const struct myr_nf_conf *conf)
 {
@@ -211,11 +248,9 @@ myr_nf_attach(const struct myr_nf_conf *conf)
 	strcpy(nf->name, conf->name);
 	nf->kind = conf->transport;
 	nf->tr = transport_of(conf->transport);
-	ret = myr_ctl_connect(path);
-	if (ret < 0) {
-		nf_error(ret, "cannot connect to %s: %s", path, strerror(-ret));
+	ret = switch_connection(path);
+	if (ret < 0)
 		goto fail;
-	}
 	nf->fd = ret;
 	hello.transport = conf->transport;
 	hello.pid = getpid();
@@ -302,6 +337,8 @@ void
 myr_nf_stop(struct myr_nf *nf)
 {
 	nf->stop = 1;
+	if (nf->tr->interrupt != NULL)
+		nf->tr->interrupt(nf);
 }
 
 int

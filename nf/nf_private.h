@@ -25,6 +25,8 @@ struct nf_transport {
 			     uint16_t n);
 	/* nothing was received: wait for packets (or only let others run) */
 	int (*wait)(struct myr_nf *nf);
+	/* make a wait in progress return (myr_nf_stop); async-signal-safe; may be NULL */
+	void (*interrupt)(struct myr_nf *nf);
 };
 
 extern const struct nf_transport nf_tr_poll;

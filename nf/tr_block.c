@@ -14,33 +14,62 @@
 #include "nf_private.h"
 
 static volatile sig_atomic_t death_noticed;
+/* the futex word of the blocking NF of this process (one per process) */
+static uint32_t *volatile lifeline_word;
+
+/* Make a FUTEX_WAIT on the word return, or not start: a wait compares the word with
+ * what it read before, so a change made at any moment after that read is seen.
+ * Async-signal-safe. */
+static void
+bump(void)
+{
+	uint32_t *w = lifeline_word;
+
+	if (w != NULL)
+		__atomic_fetch_add(w, 1, __ATOMIC_RELEASE);
+}
 
 /*
  * A blocking NF sleeps on a futex, which the switch's death cannot wake. The control
  * socket is the lifeline: with O_ASYNC it raises SIGIO when it becomes readable,
  * which only happens when it closes (the switch stopped us or died; it sends nothing
- * after WELCOME). The signal interrupts the futex wait; the handler only records it.
- * An application that handles SIGIO itself keeps its handler and must call
- * myr_nf_check() when it fires.
+ * after WELCOME). The handler records it and moves the futex word, so that the signal
+ * ends the wait even if it came between the NF's last check and its FUTEX_WAIT. An
+ * application that handles SIGIO itself keeps its handler and must call myr_nf_stop()
+ * (or myr_nf_check()) when it fires.
  */
 static void
 on_sigio(int sig)
 {
 	(void)sig;
 	death_noticed = 1;
+	bump();
+}
+
+static void
+block_interrupt(struct myr_nf *nf)
+{
+	(void)nf;
+	bump();
 }
 
 static int
 block_attach(struct myr_nf *nf)
 {
 	struct sigaction old, sa = { .sa_handler = on_sigio };
+	struct f_owner_ex owner = { .type = F_OWNER_TID, .pid = gettid() };
 	int fl = fcntl(nf->fd, F_GETFL);
 
-	if (sigaction(SIGIO, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
+	lifeline_word = &nf->ch->sw.tr.block.wake_seq;
+	/* an inherited SIG_IGN would disable the lifeline: take it like SIG_DFL */
+	if (sigaction(SIGIO, NULL, &old) == 0 &&
+	    (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN)) {
 		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = SA_RESTART;
 		sigaction(SIGIO, &sa, NULL);
 	}
-	if (fl < 0 || fcntl(nf->fd, F_SETOWN, getpid()) < 0 ||
+	/* to the thread that attached (and sleeps), not any thread of the process */
+	if (fl < 0 || fcntl(nf->fd, F_SETOWN_EX, &owner) < 0 ||
 	    fcntl(nf->fd, F_SETFL, fl | O_ASYNC) < 0)
 		return nf_error(-errno, "cannot watch the control socket: %s", strerror(errno));
 	return 0;
@@ -84,4 +113,5 @@ const struct nf_transport nf_tr_block = {
 	.rx_burst = nf_ring_rx_burst,
 	.tx_burst = nf_ring_tx_burst,
 	.wait = block_wait,
+	.interrupt = block_interrupt,
 };

@@ -62,7 +62,7 @@ for t in $(seq "$tenants"); do
 	macs=${macs:+$macs,}$mac
 	echo "tenant add t$t --mac $mac --port 1"
 	for k in $(seq "$chain"); do
-		echo "nf add t$t-sig$k --tenant t$t --transport $transport --exec $B/nfs/myriad-nf-signature"
+		echo "nf add t$t-sig$k --tenant t$t --transport $transport --exec $B/nfs/myriad-nf-signature --no-wait"
 	done
 done >"$dir/setup.txt"
 ctl -f "$dir/setup.txt" >/dev/null

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -54,6 +55,22 @@ static const struct sw_opt sw_opts[] = {
 	  SW_MAX_PORTS - 1 },
 	{ "ctl-core", "CPU", "pin the control thread (NFs it spawns inherit it)", NULL, 0,
 	  CPU_SETSIZE - 1 },
+	{ "socket-group", "GROUP",
+	  "members of GROUP may use the control socket (mode 0660); default: root only", NULL, 0,
+	  0 },
+	{ "max-conns", "N", "control connections at once, NFs' included (default --max-nfs + 64)",
+	  &sw.conf.max_conns, 1, 1u << 20 },
+	{ "client-timeout", "MS",
+	  "a client that sends half a message, nothing, or reads no reply is cut off (10000)",
+	  &conn_timeout_ms, 100, 3600000 },
+	{ "nf-uids", "BASE",
+	  "spawned NFs run as uid and gid BASE + their tenant's number (default 200000);\n"
+	  "                      0: as the switch's own user (NFs then trust each other)",
+	  &sw.conf.nf_uid_base, 0, 4000000000u },
+	{ "nf-start-timeout", "MS", "a spawned NF that has not registered by then is killed (5000)",
+	  &proc_start_timeout_ms, 10, 3600000 },
+	{ "nf-stop-timeout", "MS", "an NF asked to stop that is still there then is killed (1000)",
+	  &proc_stop_timeout_ms, 10, 3600000 },
 };
 
 static void
@@ -81,7 +98,8 @@ usage(const char *prog)
 			usage_line(o->name, o->arg, o->help);
 	}
 	fprintf(stderr,
-		"Always give EAL --no-pci (or an allow-list) and a --file-prefix of your own.\n");
+		"EAL options: give each switch a --file-prefix of its own. PCI devices are never\n"
+		"probed unless named with -a/--allow (the switch adds --no-pci otherwise).\n");
 }
 
 static int
@@ -110,6 +128,10 @@ sw_opt_set(const struct sw_opt *o, const char *val)
 		sw.conf.socket = val;
 		return 0;
 	}
+	if (strcmp(o->name, "socket-group") == 0) {
+		sw.conf.socket_group = val;
+		return 0;
+	}
 	if (parse_u32(o->name, val, o->min, o->max, o->val != NULL ? o->val : &v) < 0)
 		return -EINVAL;
 	if (strcmp(o->name, "default-port") == 0)
@@ -136,7 +158,8 @@ option_set(const char *name, const char *val)
 			if (strcmp(o->name, name) == 0) {
 				if (o->set(val) == 0)
 					return 0;
-				fprintf(stderr, "myriad-switch: --%s: %s\n", name, ctl_errmsg());
+				fprintf(stderr, "myriad-switch: invalid --%s: %s\n", name,
+					ctl_errmsg());
 				return -EINVAL;
 			}
 	}
@@ -159,6 +182,7 @@ parse_args(int argc, char **argv)
 		.max_frame = 1518,
 		.default_port = -1,
 		.ctl_core = -1,
+		.nf_uid_base = 200000,
 	};
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *val;
@@ -183,6 +207,14 @@ parse_args(int argc, char **argv)
 		}
 		if (option_set(name, val) < 0)
 			return -EINVAL;
+	}
+	if (sw.conf.max_conns == 0)
+		sw.conf.max_conns = sw.conf.max_nfs + 64;
+	if (sw.conf.nf_uid_base != 0 &&
+	    sw.conf.nf_uid_base + SW_MAX_TENANTS < sw.conf.nf_uid_base) {
+		fprintf(stderr, "myriad-switch: --nf-uids %u: no room for %u tenants\n",
+			sw.conf.nf_uid_base, SW_MAX_TENANTS);
+		return -EINVAL;
 	}
 	if (!rte_is_power_of_2(sw.conf.ring_size) || !rte_is_power_of_2(sw.conf.wire_size)) {
 		fprintf(stderr, "myriad-switch: invalid --ring-size or --wire-size: a power of "
@@ -310,7 +342,7 @@ ports_init(void)
 		return -ENODEV;
 	}
 	if (sw.conf.default_port >= (int)sw.n_ports) {
-		LOG(ERR, "--default-port %d: the switch has %u ports", sw.conf.default_port,
+		LOG(ERR, "invalid --default-port %d: the switch has %u ports", sw.conf.default_port,
 		    sw.n_ports);
 		return -ENODEV;
 	}
@@ -424,24 +456,16 @@ leftovers_remove(const struct leftovers *l)
 	rmdir(l->runtime_dir);
 }
 
-/* EAL's argv with --single-file-segments added: NFs map one fd per memory list. */
-static char **
-eal_argv(int argc, char **argv, int *n)
+/* Thousands of NFs hold a connection and a pidfd each: take every fd the system allows. */
+static void
+fds_raise(void)
 {
-	char **a = calloc(argc + 2, sizeof(*a));
-	int i, j = 0;
-	bool have = false;
+	struct rlimit r;
 
-	if (a == NULL)
-		return NULL;
-	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		have |= strcmp(argv[i], "--single-file-segments") == 0;
-		a[j++] = argv[i];
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
 	}
-	if (!have)
-		a[j++] = (char *)(uintptr_t) "--single-file-segments";
-	*n = j;
-	return a;
 }
 
 int
@@ -462,6 +486,8 @@ main(int argc, char **argv)
 	sigset_t set;
 	int eargc, ret, i;
 
+	/* a reader of our output that goes away must not take the switch with it */
+	signal(SIGPIPE, SIG_IGN);
 	/* block before EAL starts its threads, so that only the control thread's
 	 * signalfd ever sees SIGINT/SIGTERM */
 	sigemptyset(&set);
@@ -474,7 +500,8 @@ main(int argc, char **argv)
 			usage(argv[0]);
 			return 0;
 		}
-	eargv = eal_argv(argc, argv, &eargc);
+	fds_raise();
+	eargv = sw_eal_args(argc, argv, &eargc);
 	if (eargv == NULL)
 		return 1;
 	ret = rte_eal_init(eargc, eargv);
@@ -551,7 +578,15 @@ out:
 	free(sw.to_nf);
 	free(sw.from_nf);
 	rte_memzone_free(sw.chan_mz);
-	rte_mempool_free(sw.pool);
+	/* telemetry may still ask (its thread runs until rte_eal_cleanup): not this pool */
+	pthread_mutex_lock(&ctl_lock);
+	{
+		struct rte_mempool *pool = sw.pool;
+
+		sw.pool = NULL;
+		pthread_mutex_unlock(&ctl_lock);
+		rte_mempool_free(pool);
+	}
 	rte_eal_cleanup();
 	leftovers_remove(&left);
 	free(eargv);

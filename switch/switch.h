@@ -24,6 +24,7 @@
 #define SW_MAX_MACS    64 /* MAC addresses of one tenant */
 #define SW_MAX_CHAIN   16 /* NFs in one chain */
 #define SW_MAX_WORKERS 1  /* data-path workers (one today; each would own a shard of slots) */
+#define SW_MAX_TENANTS 65535
 #define SW_BURST       32 /* packets per rx/dequeue call: DPDK's usual sweet spot */
 #define SW_HOP_NONE    UINT32_MAX
 #define SW_MZ_CHAN     "myr_chan" /* the channel area's memzone */
@@ -159,8 +160,11 @@ struct sw_conf {
 	uint32_t ring_size;
 	uint32_t pool_size;
 	uint32_t max_frame;
-	int default_port; /* -1: drop unknown MACs */
-	int ctl_core;     /* -1: EAL's choice for control threads */
+	int default_port;         /* -1: drop unknown MACs */
+	int ctl_core;             /* -1: EAL's choice for control threads */
+	const char *socket_group; /* admins' group of the control socket, or NULL: root's */
+	uint32_t max_conns;       /* control connections at once (NFs hold one each) */
+	uint32_t nf_uid_base;     /* spawned NFs run as this + tenant id; 0: as the switch */
 };
 
 struct dp_worker;
@@ -221,6 +225,9 @@ sw_read(const uint64_t *counter)
 {
 	return __atomic_load_n(counter, __ATOMIC_RELAXED);
 }
+
+/* eal_args.c: the EAL argv the switch runs with (of the argv before "--") */
+char **sw_eal_args(int argc, char **argv, int *n);
 
 /* datapath/datapath.c */
 struct dp_worker *dp_worker_create(unsigned int id);

@@ -2,14 +2,15 @@
 /* A switch without EAL for unit tests and fuzzing (test_env.h). */
 #include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
+#include <rte_memzone.h>
 
 #include "control/transport.h"
 #include "test_env.h"
@@ -19,8 +20,8 @@ struct test_env test_env;
 /* --- wraps (-Wl,--wrap=NAME): the calls that need EAL or a new process --- */
 
 uint64_t __wrap_rte_get_tsc_hz(void);
-int __wrap_posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
-			const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
+void __wrap_rte_memzone_walk(void (*fn)(const struct rte_memzone *, void *), void *arg);
+int __wrap_clone(int (*fn)(void *), void *stack, int flags, void *arg, ...);
 
 uint64_t
 __wrap_rte_get_tsc_hz(void)
@@ -28,18 +29,24 @@ __wrap_rte_get_tsc_hz(void)
 	return TEST_TSC_HZ;
 }
 
-int
-__wrap_posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
-		    const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+/* no EAL, no memzones */
+void
+__wrap_rte_memzone_walk(void (*fn)(const struct rte_memzone *, void *), void *arg)
 {
-	(void)pid;
-	(void)file;
-	(void)fa;
-	(void)attr;
-	(void)argv;
-	(void)envp;
+	(void)fn;
+	(void)arg;
+}
+
+int
+__wrap_clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
+{
+	(void)fn;
+	(void)stack;
+	(void)flags;
+	(void)arg;
 	test_env.n_spawned++;
-	return EACCES; /* no process is ever started by a test */
+	errno = EACCES; /* no process is ever started by a test */
+	return -1;
 }
 
 /* --- fake ports, on rte_eth_fp_ops: what rte_eth_rx/tx_burst call --- */
@@ -234,7 +241,10 @@ test_env_init(uint32_t max_nfs, uint32_t ring_size, uint32_t pool_size)
 	}
 	sw_logtype = RTE_LOGTYPE_USER1;
 	rte_log_set_level(sw_logtype, RTE_LOG_ERR);
-	if (nf_registry_init() < 0 || fwd_init() < 0)
+	sw.conf.max_conns = 64;
+	proc_stop_timeout_ms = 10; /* test_attach's children ignore a stop: killed soon */
+	proc_start_timeout_ms = 100;
+	if (ctl_epoll_init() < 0 || nf_registry_init() < 0 || fwd_init() < 0)
 		abort();
 	sw.workers[0] = dp_worker_create(0);
 	if (sw.workers[0] == NULL)
@@ -243,22 +253,40 @@ test_env_init(uint32_t max_nfs, uint32_t ring_size, uint32_t pool_size)
 }
 
 void
+test_env_settle(void)
+{
+	uint64_t end = rte_get_tsc_cycles() + 2 * TEST_TSC_HZ;
+	struct nf *nf;
+	bool dying;
+
+	do {
+		ctl_poll_once(5);
+		dying = false;
+		TAILQ_FOREACH (nf, &nfs, next)
+			dying |= nf->state == NF_DYING || nf->state == NF_STARTING;
+	} while (dying && rte_get_tsc_cycles() < end);
+}
+
+void
 test_env_reset(void)
 {
 	struct tenant *t;
 	struct nf *nf;
 
+	/* the NFs' processes die first (test_attach's children): nothing waits for them */
+	TAILQ_FOREACH (nf, &nfs, next)
+		if (nf->proc != NULL && nf->proc->pid > 0 && kill(nf->proc->pid, SIGKILL) == 0)
+			waitpid(nf->proc->pid, NULL, 0);
+	while (ctl_poll_once(0) > 0)
+		; /* their pidfds are readable now: nf_gone, slots reclaimed */
 	while ((t = TAILQ_FIRST(&tenants)) != NULL)
 		tenant_del(t);
-	/* NFs that no tenant holds any more, or that never had one */
 	while ((nf = TAILQ_FIRST(&nfs)) != NULL) {
 		nf->removed = true;
-		nf_stop(nf);
-		if (TAILQ_FIRST(&nfs) == nf)
-			nf_free(nf);
+		nf_gone(nf); /* frees it, and its slot if it had one */
 	}
 	while (waitpid(-1, NULL, WNOHANG) > 0)
-		; /* the NFs' processes test_attach made, killed by nf_stop */
+		;
 }
 
 void

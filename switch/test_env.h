@@ -29,7 +29,7 @@ struct test_port {
 struct test_env {
 	struct test_port ports[TEST_PORTS];
 	uint64_t freed;         /* mbufs given to rte_pktmbuf_free_bulk */
-	unsigned int n_spawned; /* posix_spawnp calls (all refused) */
+	unsigned int n_spawned; /* clone calls: spawns (all refused) */
 };
 extern struct test_env test_env;
 
@@ -37,6 +37,8 @@ extern struct test_env test_env;
 void test_env_init(uint32_t max_nfs, uint32_t ring_size, uint32_t pool_size);
 /* Remove every tenant and NF; the registry as test_env_init left it. */
 void test_env_reset(void);
+/* Run the control loop until no NF is on its way out (pidfds, deadlines): 2 s at most. */
+void test_env_settle(void);
 void test_env_fini(void);
 
 /* A packet to dst, as a port would receive it (from a static set of buffers). */

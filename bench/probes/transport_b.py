@@ -37,7 +37,7 @@ class Switch:
                 f.write("tenant add t%d --mac %s --port 1\n" % (i, mac(i)))
                 for n in "ab":
                     f.write("nf add t%d%s --tenant t%d --transport block --exec "
-                            "%s/nfs/myriad-nf-signature\n" % (i, n, i, B))
+                            "%s/nfs/myriad-nf-signature --no-wait\n" % (i, n, i, B))
         t0 = time.time()
         subprocess.run([B + "/ctl/myriadctl", "-s", self.sock, "-f", self.dir + "/setup"],
                        capture_output=True)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The one spelling of the names every program of the project reads and prints:
- * transports and MAC addresses (lib/names.c). No DPDK: the CLI and the generator use
- * it too.
+ * transports, MAC addresses, and how a command line splits into words (lib/names.c).
+ * No DPDK: the CLI and the generator use it too.
  */
 #ifndef MYRIAD_NAMES_H
 #define MYRIAD_NAMES_H
@@ -55,5 +55,16 @@ int myr_mac_parse(const char *s, uint8_t mac[MYR_MAC_ADDR_LEN]);
  * @return buf
  */
 char *myr_mac_format(const uint8_t mac[MYR_MAC_ADDR_LEN], char buf[MYR_MAC_STR_LEN]);
+
+/**
+ * Split a command line into words, in place, the one way the project does it
+ * (myriadctl -f batches, nf add --exec): blanks separate, '...' and "..." quote, '#' at
+ * the start of a word begins a comment.
+ * @param line   the text, modified: the words point into it
+ * @param words  where the words go
+ * @param max    room in words
+ * @return the number of words, or -EINVAL (unterminated quote), -E2BIG (more than max).
+ */
+int myr_split_words(char *line, char **words, int max);
 
 #endif /* MYRIAD_NAMES_H */

@@ -127,7 +127,8 @@ int myr_cmd_decode(const void *payload, size_t len, const char *argv[], int max)
 int myr_hello_check(const void *payload, size_t len);
 
 /**
- * Is s a valid name: 1..MYR_NAME_MAX-1 characters of [A-Za-z0-9_.:-]?
+ * Is s a valid name: 1..MYR_NAME_MAX-1 characters of [A-Za-z0-9_.:-], the first of
+ * [A-Za-z0-9_] (a name never looks like an option)?
  */
 int myr_name_valid(const char *s);
 

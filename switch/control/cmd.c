@@ -11,6 +11,7 @@
 
 #include <rte_ethdev.h>
 #include <rte_log.h>
+#include <rte_memzone.h>
 #include <rte_mempool.h>
 #include <rte_telemetry.h>
 #include <rte_version.h>
@@ -113,6 +114,8 @@ cmd_tenant_add(struct args *a, struct out *o)
 	if (a->i >= a->argc)
 		return ctl_err(-EINVAL, "usage: tenant add NAME --mac MAC[,MAC...] [--port P]");
 	name = a->argv[a->i++];
+	if (!myr_name_valid(name))
+		return ctl_err(-EINVAL, "invalid tenant name '%s'", name);
 	while (a->i < a->argc) {
 		if ((v = opt_value(a, "--mac", &err)) != NULL)
 			mac_arg = v;
@@ -184,6 +187,8 @@ cmd_tenant_list(struct args *a, struct out *o)
 	const struct tenant *t;
 	bool first = true;
 
+	if (a->i + 1 < a->argc)
+		return ctl_err(-EINVAL, "usage: tenant list [NAME]");
 	if (a->i < a->argc) {
 		t = tenant_lookup(a->argv[a->i]);
 		if (t == NULL)
@@ -204,33 +209,42 @@ cmd_tenant_list(struct args *a, struct out *o)
 
 /* --- NFs --- */
 
+/* --exec's program and arguments, split as myriadctl -f splits a line (quotes too). */
 static char **
 split_exec(const char *s)
 {
-	char **argv = calloc(MYR_CMD_ARGS_MAX + 1, sizeof(*argv));
-	const char *p = s;
-	int n = 0;
+	char buf[MYR_CMD_MAX], *words[MYR_CMD_ARGS_MAX];
+	char **argv;
+	int n, i;
 
+	snprintf(buf, sizeof(buf), "%s", s);
+	n = myr_split_words(buf, words, MYR_CMD_ARGS_MAX);
+	if (n <= 0)
+		return NULL;
+	argv = calloc(n + 1, sizeof(*argv));
 	if (argv == NULL)
 		return NULL;
-	while (*p != '\0') {
-		size_t l;
+	for (i = 0; i < n; i++)
+		if ((argv[i] = strdup(words[i])) == NULL) {
+			free_argv(argv);
+			return NULL;
+		}
+	return argv;
+}
 
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			break;
-		l = strcspn(p, " ");
-		if (n == MYR_CMD_ARGS_MAX || (argv[n] = strndup(p, l)) == NULL)
-			goto fail;
-		n++;
-		p += l;
-	}
-	if (n > 0)
-		return argv;
-fail:
-	free_argv(argv);
-	return NULL;
+/*
+ * Start an NF's program; unless no_wait, the reply waits until it registered or failed
+ * (and an NF that this `nf add` added goes again if it failed: forget).
+ */
+static int
+start(struct nf *nf, bool no_wait, bool forget, struct out *o)
+{
+	int ret = nf_start(nf);
+
+	if (ret < 0 || no_wait || o->client == NULL)
+		return ret;
+	proc_wait(nf->proc, o->client, o->seq, forget);
+	return CMD_DEFERRED;
 }
 
 static int
@@ -240,18 +254,25 @@ cmd_nf_add(struct args *a, struct out *o)
 	enum myr_transport kind = MYR_T_POLL;
 	unsigned long pos = ULONG_MAX;
 	char **exec_argv = NULL;
+	bool no_wait = false;
 	struct tenant *t;
 	struct nf *nf;
 	int err = 0, ret;
 
-	(void)o;
 	if (a->i >= a->argc)
 		return ctl_err(-EINVAL,
-			       "usage: nf add NAME --tenant T [--pos N] [--exec 'PROGRAM ARGS'] "
-			       "[--transport %s]",
+			       "usage: nf add NAME --tenant T [--pos N] [--exec 'PROGRAM ARGS' "
+			       "[--no-wait]] [--transport %s]",
 			       myr_transport_list());
 	name = a->argv[a->i++];
+	if (!myr_name_valid(name))
+		return ctl_err(-EINVAL, "invalid NF name '%s'", name);
 	while (a->i < a->argc) {
+		if (strcmp(a->argv[a->i], "--no-wait") == 0) {
+			no_wait = true;
+			a->i++;
+			continue;
+		}
 		if ((v = opt_value(a, "--tenant", &err)) != NULL)
 			tenant = v;
 		else if ((v = opt_value(a, "--exec", &err)) != NULL)
@@ -273,6 +294,12 @@ cmd_nf_add(struct args *a, struct out *o)
 	t = tenant_lookup(tenant);
 	if (t == NULL)
 		return ctl_err(-ENOENT, "no tenant %s", tenant);
+	if (pos != ULONG_MAX && pos > t->n_chain)
+		return ctl_err(-EINVAL,
+			       "position %lu is past the end of tenant %s's chain (%u NFs)", pos,
+			       t->name, t->n_chain);
+	if (no_wait && exec == NULL)
+		return ctl_err(-EINVAL, "--no-wait is for --exec");
 	if (exec != NULL && (exec_argv = split_exec(exec)) == NULL)
 		return ctl_err(-EINVAL, "invalid --exec '%s'", exec);
 	ret = nf_add(name, t, pos == ULONG_MAX ? -1 : (int)pos, kind, exec_argv, &nf);
@@ -281,7 +308,7 @@ cmd_nf_add(struct args *a, struct out *o)
 		return ret;
 	}
 	if (exec_argv != NULL) {
-		ret = nf_start(nf);
+		ret = start(nf, no_wait, true, o);
 		if (ret < 0) {
 			char msg[512];
 
@@ -290,6 +317,7 @@ cmd_nf_add(struct args *a, struct out *o)
 			nf_del(nf);
 			return ctl_err(ret, "%s", msg);
 		}
+		return ret;
 	}
 	return 0;
 }
@@ -321,10 +349,13 @@ cmd_nf_del(struct args *a, struct out *o)
 static int
 cmd_nf_start(struct args *a, struct out *o)
 {
-	struct nf *nf = nf_arg(a, "nf start NAME");
+	bool no_wait = a->i + 2 == a->argc && strcmp(a->argv[a->argc - 1], "--no-wait") == 0;
+	struct nf *nf;
 
-	(void)o;
-	return nf != NULL ? nf_start(nf) : -ENOENT;
+	if (no_wait)
+		a->argc--;
+	nf = nf_arg(a, "nf start NAME [--no-wait]");
+	return nf != NULL ? start(nf, no_wait, false, o) : -ENOENT;
 }
 
 static int
@@ -572,15 +603,23 @@ cmd_stats(struct args *a, struct out *o)
 	return 0;
 }
 
+static void
+count_memzone(const struct rte_memzone *mz, void *arg)
+{
+	(void)mz;
+	(*(unsigned int *)arg)++;
+}
+
 static int
 cmd_status(struct args *a, struct out *o)
 {
 	const struct tenant *t;
 	const struct nf *nf;
-	unsigned int n_t = 0, n_nf = 0, n_up = 0;
+	unsigned int n_t = 0, n_nf = 0, n_up = 0, n_mz = 0;
 
 	if (a->i < a->argc)
 		return unknown_option(a);
+	rte_memzone_walk(count_memzone, &n_mz);
 	TAILQ_FOREACH (t, &tenants, next)
 		n_t++;
 	TAILQ_FOREACH (nf, &nfs, next) {
@@ -594,11 +633,12 @@ cmd_status(struct args *a, struct out *o)
 			   "{\"ports\":%u,\"tenants\":%u,\"nfs\":%u,\"nfs_up\":%u,\"max_nfs\":%u,"
 			   "\"pool_size\":%u,\"pool_avail\":%u,\"dpdk\":\"%u.%02u\","
 			   "\"abi\":{\"shm_version\":%u,\"dpdk_version\":%u,\"mbuf_size\":%zu,"
-			   "\"ring_hdr_size\":%zu},\"socket\":\"",
+			   "\"ring_hdr_size\":%zu},\"memzones\":%u,\"connections\":%u,"
+			   "\"socket\":\"",
 			   sw.n_ports, n_t, n_nf, n_up, sw.conf.max_nfs, sw.pool->size,
 			   rte_mempool_avail_count(sw.pool), RTE_VER_YEAR, RTE_VER_MONTH,
 			   MYR_SHM_VERSION, RTE_VERSION, sizeof(struct rte_mbuf),
-			   sizeof(struct rte_ring));
+			   sizeof(struct rte_ring), n_mz, conn_count());
 		out_json_str(o, sw.conf.socket);
 		out_printf(o, "\"}\n");
 	} else {
@@ -653,10 +693,11 @@ static const struct cmd cmds[] = {
 	{ "tenant", "del", cmd_tenant_del, "tenant del NAME" },
 	{ "tenant", "list", cmd_tenant_list, "tenant list [NAME]" },
 	{ "nf", "add", cmd_nf_add,
-	  "nf add NAME --tenant T [--pos N] [--exec 'PROGRAM ARGS'] [--transport KIND]" },
+	  "nf add NAME --tenant T [--pos N] [--exec 'PROGRAM ARGS' [--no-wait]] "
+	  "[--transport KIND]" },
 	{ "nf", "set", cmd_nf_set, "nf set NAME --OPTION VALUE..." },
 	{ "nf", "del", cmd_nf_del, "nf del NAME" },
-	{ "nf", "start", cmd_nf_start, "nf start NAME" },
+	{ "nf", "start", cmd_nf_start, "nf start NAME [--no-wait]" },
 	{ "nf", "list", cmd_nf_list, "nf list [--tenant T]" },
 	{ "stats", NULL, cmd_stats, "stats [--nfs]" },
 	{ "log", "level", cmd_log, "log level [LEVEL [PATTERN]]" },
@@ -669,7 +710,8 @@ cmd_help(struct args *a, struct out *o)
 	const struct ctl_transport *const *list;
 	unsigned int i, n = ctl_transports(&list);
 
-	(void)a;
+	if (a->i < a->argc)
+		return unknown_option(a);
 	for (i = 0; i < RTE_DIM(cmds); i++)
 		out_printf(o, "%s\n", cmds[i].usage);
 	out_printf(o, "\ntransports (nf add --transport): %s\n", myr_transport_list());

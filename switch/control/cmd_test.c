@@ -91,6 +91,11 @@ tenant_commands(void **state)
 	refused("tenant add t2 --mac", -EINVAL, "needs a value");
 	refused("tenant add t2", -EINVAL, "--mac is required");
 	refused("tenant add t/2 --mac 02:00:00:00:00:04", -EINVAL, "invalid tenant name");
+	/* a name never looks like an option */
+	refused("tenant add --mac 02:00:00:00:00:04", -EINVAL, "invalid tenant name");
+	refused("tenant add -t2 --mac 02:00:00:00:00:04", -EINVAL, "invalid tenant name");
+	refused("tenant add .t2 --mac 02:00:00:00:00:04", -EINVAL, "invalid tenant name");
+	refused("tenant list t1 extra", -EINVAL, "usage");
 	refused("tenant add t2 --mac 02:00:00:00:00:04 --bogus 1", -EINVAL, "unknown option");
 	refused("tenant del nosuch", -ENOENT, "no tenant");
 	refused("tenant del t1 extra", -EINVAL, "usage");
@@ -118,6 +123,10 @@ nf_commands(void **state)
 	refused("nf add c --tenant t1 --pos x", -EINVAL, "invalid position");
 	refused("nf add c --tenant t1 --pos 010x", -EINVAL, "invalid position");
 	refused("nf add c --tenant t1 --pos -1", -EINVAL, "invalid position");
+	refused("nf add c --tenant t1 --pos 3", -EINVAL, "past the end"); /* a 2-NF chain */
+	refused("nf add c --tenant t1 --pos 010x", -EINVAL, "invalid position");
+	refused("nf add c --tenant t1 --no-wait", -EINVAL, "--no-wait is for --exec");
+	refused("nf add c --tenant t1 --exec 'unterminated", -EINVAL, "invalid --exec");
 	/* a program that cannot be started: refused, and the NF is not kept */
 	refused("nf add c --tenant t1 --exec /bin/true", -EACCES, "cannot start");
 	assert_int_equal(test_env.n_spawned, 1);
@@ -160,6 +169,8 @@ commands(void **state)
 	refused("stats --bogus", -EINVAL, "unknown option");
 	refused("log level loud", -EINVAL, "unknown level");
 	refused("port list extra", -EINVAL, "unknown option");
+	refused("help me", -EINVAL, "unknown option");
+	refused("log level debug myriad.* extra", -EINVAL, "usage");
 	ok("help");
 	assert_non_null(strstr(reply, "nf set NAME --wake-batch N"));
 	assert_non_null(strstr(reply, "transports (nf add --transport): poll, block"));
@@ -196,6 +207,7 @@ attach_and_go(void **state)
 		assert_int_equal(nf_slots_used(), 1);
 	}
 	ok("nf del a");
+	test_env_settle(); /* its process does not leave: killed at the stop timeout */
 	assert_int_equal(nf_slots_used(), 0);
 	ok("tenant del t1");
 }

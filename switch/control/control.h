@@ -2,7 +2,8 @@
 /*
  * The control plane's internal interfaces. Everything here runs on the control
  * thread, under ctl_lock (telemetry reads too):
- *   control.c  the socket server: connections, commands, registrations
+ *   control.c  the loop: the socket, signals, timers
+ *   conn.c     connections: buffering, replies, commands and registrations
  *   cmd.c      the command interpreter behind myriadctl
  *   out.c      replies and the one error message of a failed call
  *   fwd.c      the forwarding snapshot and grace periods
@@ -23,6 +24,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <rte_tailq.h>
@@ -35,13 +37,20 @@ extern pthread_mutex_t ctl_lock;
 
 /* --- out.c --- */
 
+struct conn;
+
 /* Growable output buffer of a command's reply. */
 struct out {
 	char *buf;
 	size_t len, cap;
 	bool json;
-	bool failed; /* allocation failed: reply with -ENOMEM */
+	bool failed;         /* allocation failed: reply with -ENOMEM */
+	struct conn *client; /* who asked (NULL: nobody waits, as in tests) */
+	uint32_t seq;        /* its message's */
 };
+
+/* What cmd_run returns when the reply comes later (conn_defer()). */
+#define CMD_DEFERRED 1
 void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Record the message of a failure (replacing any earlier one); returns err (< 0). */
@@ -56,11 +65,30 @@ void ctl_err_clear(void);
 struct ev {
 	void (*fn)(struct ev *ev, uint32_t events);
 };
-struct conn;
 
+int ctl_epoll_init(void);
+int ctl_poll_once(int timeout_ms);
 int ev_add(int fd, struct ev *ev, uint32_t events);
+int ev_mod(int fd, struct ev *ev, uint32_t events);
 void ev_del(int fd);
+
+/* --- conn.c --- */
+
+struct nf;
+struct conn *conn_create(int fd, const struct ucred *cred, bool admin, struct nf *spawned_for);
 void conn_close(struct conn *c);
+void conn_reap(void);
+void conn_run_ready(void);
+void conn_tick(void);
+void conn_close_all(void);
+unsigned int conn_count(void);
+int conn_send(struct conn *c, uint16_t type, uint32_t seq, const void *payload, uint32_t len);
+void conn_reply(struct conn *c, uint32_t seq, int status, const char *text, size_t len);
+void conn_defer(struct conn *c, uint32_t seq);
+void conn_resolve(struct conn *c, int status, const char *text);
+int conn_peer_pidfd(const struct conn *c);
+void conn_poll(struct conn *c, uint32_t events); /* handle events now (tests, fuzzing) */
+extern uint32_t conn_timeout_ms;
 
 /* --- NFs and tenants --- */
 
@@ -80,10 +108,13 @@ struct nf_proc {
 	pid_t pid; /* 0 when no process */
 	int pidfd; /* readable when it exited; -1 */
 	struct ev pid_ev;
-	struct conn *conn; /* registration connection, while attached */
-	char **exec_argv;  /* program the switch spawns, or NULL: started by hand */
-	bool spawned;      /* pid is our child: reap it */
-	uint64_t kill_at;  /* connection closed, process alive: SIGKILL at this time */
+	struct conn *conn;   /* its connection: registration, then lifeline */
+	struct conn *waiter; /* a command waiting for it to register, or NULL */
+	bool forget_on_fail; /* ... that added it: if it does not register, it goes */
+	char **exec_argv;    /* program the switch spawns, or NULL: started by hand */
+	bool spawned;        /* pid is our child: reap it */
+	uint64_t start_by;   /* spawned: killed if not registered by then (TSC); 0 */
+	uint64_t kill_at;    /* asked to leave, or its connection closed: killed then; 0 */
 	struct nf *nf;
 };
 
@@ -112,6 +143,7 @@ TAILQ_HEAD(nf_list, nf);
 struct tenant {
 	TAILQ_ENTRY(tenant) next;
 	char name[MYR_NAME_MAX];
+	uint32_t id; /* 1..SW_MAX_TENANTS, unique among tenants: its NFs' uid is --nf-uids + id */
 	uint16_t port;
 	uint16_t n_macs;
 	uint16_t n_chain;
@@ -147,10 +179,14 @@ int nf_set(struct nf *nf, const char *opt, const char *val);
 int nf_start(struct nf *nf);
 int nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport kind,
 	      struct myr_welcome *w, int *fds, unsigned int *n_fds);
+int nf_register(const void *payload, size_t len, const struct ucred *cred, bool admin,
+		struct nf *spawned_for, struct conn *c, struct nf **out, struct myr_welcome *w,
+		int *fds, unsigned int *n_fds);
 void nf_stop(struct nf *nf);
 void nf_gone(struct nf *nf);
 void nf_retry_gone(void);
 void nf_free(struct nf *nf);
+void nf_forget(struct nf *nf);
 uint64_t nf_outstanding(const struct nf *nf);
 void nf_drain_wait(struct nf *const *list, unsigned int n);
 
@@ -158,14 +194,17 @@ void nf_drain_wait(struct nf *const *list, unsigned int n);
 struct nf_proc *proc_create(struct nf *nf, char **exec_argv);
 void proc_destroy(struct nf_proc *p);
 int proc_spawn(struct nf_proc *p);
+void proc_wait(struct nf_proc *p, struct conn *c, uint32_t seq, bool forget_on_fail);
+void proc_unwait(struct conn *c);
 int proc_attach(struct nf_proc *p, struct conn *c, pid_t pid);
 void proc_detach(struct nf_proc *p);
 void proc_stop(struct nf_proc *p);
 void proc_conn_closed(struct nf_proc *p);
 void proc_gone(struct nf_proc *p);
-void proc_kill_lingering(void);
+void proc_tick(void);
 void proc_stop_all(void);
 void free_argv(char **argv);
+extern uint32_t proc_start_timeout_ms, proc_stop_timeout_ms;
 
 /* mem.c */
 int mem_init(void);

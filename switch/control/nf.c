@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include <rte_cycles.h>
+#include <rte_version.h>
 
 #include "transport.h"
 
@@ -150,8 +151,11 @@ nf_add(const char *name, struct tenant *t, int pos, enum myr_transport kind, cha
 	if (t->n_chain >= SW_MAX_CHAIN)
 		return ctl_err(-ENOSPC, "chain of tenant %s is full (%d NFs)", t->name,
 			       SW_MAX_CHAIN);
-	if (pos < 0 || pos > t->n_chain)
-		pos = t->n_chain;
+	if (pos > t->n_chain)
+		return ctl_err(-EINVAL, "position %d is past the end of tenant %s's chain (%u NFs)",
+			       pos, t->name, t->n_chain);
+	if (pos < 0)
+		pos = t->n_chain; /* at the end */
 	nf = calloc(1, sizeof(*nf));
 	if (nf == NULL)
 		return ctl_err(-ENOMEM, "out of memory");
@@ -218,6 +222,21 @@ nf_drain_wait(struct nf *const *list, unsigned int n)
 	}
 }
 
+/* Take an NF out of its chain and free it once it is gone (nf_gone): a failed add. */
+void
+nf_forget(struct nf *nf)
+{
+	if (nf->removed)
+		return;
+	if (nf->tenant != NULL)
+		chain_remove(nf->tenant, nf);
+	nf->tenant = NULL;
+	nf->removed = true;
+	/* if this fails, the old snapshot drops the tenant's packets as nf_down: harmless */
+	if (fwd_publish() < 0)
+		LOG(WARNING, "NF %s: %s", nf->name, ctl_errmsg());
+}
+
 int
 nf_del(struct nf *nf)
 {
@@ -282,6 +301,8 @@ nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport kind, str
 {
 	int s, ret;
 
+	if (nf->removed)
+		return ctl_err(-ENOENT, "NF %s was deleted", nf->name);
 	if (nf->state == NF_UP || nf->state == NF_DYING)
 		return ctl_err(-EEXIST, "NF %s is already attached", nf->name);
 	if (kind != nf->kind)
@@ -289,10 +310,6 @@ nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport kind, str
 			       myr_transport_name(nf->kind), myr_transport_name(kind));
 	if (nf->proc == NULL)
 		return ctl_err(-EINVAL, "NF %s runs in the switch: no process attaches", nf->name);
-	if (nf->state == NF_STARTING && nf->proc->pid != pid)
-		/* someone else registered under the name of the process we spawned */
-		return ctl_err(-EEXIST, "NF %s is being started by the switch (pid %d)", nf->name,
-			       nf->proc->pid);
 	s = slot_alloc();
 	if (s < 0)
 		return s;
@@ -365,6 +382,93 @@ nf_gone(struct nf *nf)
 	nf->state = NF_DOWN;
 	if (nf->removed)
 		nf_free(nf);
+}
+
+/* The NF's DPDK must be the switch's: the rings and mbufs are DPDK's structs. */
+static int
+dpdk_abi_check(const struct myr_hello *h)
+{
+	if (h->dpdk_version >> 16 == RTE_VERSION >> 16 && h->mbuf_size == sizeof(struct rte_mbuf) &&
+	    h->ring_hdr_size == sizeof(struct rte_ring))
+		return 0;
+	return ctl_err(-EPROTONOSUPPORT,
+		       "NF built against DPDK %u.%02u (rte_mbuf %u B, rte_ring %u B), the switch "
+		       "runs %u.%02u (%zu B, %zu B)",
+		       h->dpdk_version >> 24, h->dpdk_version >> 16 & 0xff, h->mbuf_size,
+		       h->ring_hdr_size, RTE_VER_YEAR, RTE_VER_MONTH, sizeof(struct rte_mbuf),
+		       sizeof(struct rte_ring));
+}
+
+/*
+ * A registration (HELLO) on connection c. An NF the switch spawned registers on the
+ * connection it was given (spawned_for), as that NF and no other; on the control
+ * socket, only an admin registers, as an NF declared and not being started, or as a
+ * new NF of a tenant (removed again if the attach fails).
+ */
+int
+nf_register(const void *payload, size_t len, const struct ucred *cred, bool admin,
+	    struct nf *spawned_for, struct conn *c, struct nf **out, struct myr_welcome *w,
+	    int *fds, unsigned int *n_fds)
+{
+	struct myr_hello hello;
+	struct nf *nf;
+	bool added = false;
+	pid_t pid = cred->pid;
+	int ret;
+
+	ret = myr_hello_check(payload, len);
+	if (ret == -EPROTONOSUPPORT)
+		return ctl_err(ret, "shared-memory layout version differs");
+	if (ret < 0)
+		return ctl_err(ret, "malformed registration");
+	memcpy(&hello, payload, sizeof(hello));
+	ret = dpdk_abi_check(&hello);
+	if (ret < 0)
+		return ret;
+	if (spawned_for != NULL) {
+		if (strcmp(hello.name, spawned_for->name) != 0)
+			return ctl_err(-EPERM, "this connection is NF %s's, not %s's",
+				       spawned_for->name, hello.name);
+		nf = spawned_for;
+		pid = nf->proc->pid;
+	} else {
+		if (!admin)
+			return ctl_err(-EACCES,
+				       "permission denied: uid %u registers no NF (see "
+				       "--socket-group)",
+				       (unsigned int)cred->uid);
+		nf = nf_lookup(hello.name);
+		if (nf != NULL && nf->state == NF_STARTING)
+			return ctl_err(-EBUSY, "NF %s is being started by the switch", nf->name);
+		if (nf == NULL) {
+			struct tenant *t;
+
+			if (hello.tenant[0] == '\0')
+				return ctl_err(-ENOENT,
+					       "unknown NF %s (declare it with 'myriadctl nf add', "
+					       "or give a tenant)",
+					       hello.name);
+			t = tenant_lookup(hello.tenant);
+			if (t == NULL)
+				return ctl_err(-ENOENT, "no tenant %s", hello.tenant);
+			ret = nf_add(hello.name, t, -1, hello.transport, NULL, &nf);
+			if (ret < 0)
+				return ret;
+			added = true;
+		}
+	}
+	ret = nf_attach(nf, c, pid, hello.transport, w, fds, n_fds);
+	if (ret < 0 && added) {
+		char msg[512];
+
+		/* it joined for this attach only: nothing of it stays in the chain */
+		snprintf(msg, sizeof(msg), "%s", ctl_errmsg());
+		nf_del(nf);
+		return ctl_err(ret, "%s", msg);
+	}
+	if (ret == 0)
+		*out = nf;
+	return ret;
 }
 
 /* Retry the reclaims that could not publish (nf_gone); the control loop calls it. */

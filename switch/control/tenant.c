@@ -30,6 +30,23 @@ mac_owner(const uint8_t mac[MYR_MAC_ADDR_LEN])
 	return NULL;
 }
 
+/* The lowest number no tenant has (1..SW_MAX_TENANTS), or 0. */
+static uint32_t
+id_alloc(void)
+{
+	static uint64_t used[(SW_MAX_TENANTS + 64) / 64];
+	const struct tenant *t;
+	uint32_t i;
+
+	memset(used, 0, sizeof(used));
+	TAILQ_FOREACH (t, &tenants, next)
+		used[t->id / 64] |= 1ULL << (t->id % 64);
+	for (i = 1; i <= SW_MAX_TENANTS; i++)
+		if (!(used[i / 64] & 1ULL << (i % 64)))
+			return i;
+	return 0;
+}
+
 static bool
 mac_is_zero(const uint8_t mac[MYR_MAC_ADDR_LEN])
 {
@@ -72,6 +89,11 @@ tenant_add(const char *name, const uint8_t (*macs)[MYR_MAC_ADDR_LEN], unsigned i
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return ctl_err(-ENOMEM, "out of memory");
+	t->id = id_alloc();
+	if (t->id == 0) {
+		free(t);
+		return ctl_err(-ENOSPC, "%u tenants already", SW_MAX_TENANTS);
+	}
 	strcpy(t->name, name);
 	t->port = port;
 	t->n_macs = n_macs;

@@ -16,12 +16,14 @@
 #include "tr_block.h"
 
 static struct dp_worker *w;
+/* each test's clock starts past the last one's: the data path's clock never goes back */
+static uint64_t epoch;
 
 static void
 round_at(uint64_t now)
 {
 	w->f = __atomic_load_n(&sw.fwd, __ATOMIC_ACQUIRE);
-	w->now = now;
+	w->now = epoch + now;
 	dp_round(w);
 }
 
@@ -38,7 +40,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	test_env_init(16, 64, 1024);
+	test_env_init(64, 64, 1024);
 	w = sw.workers[0];
 	return 0;
 }
@@ -59,6 +61,7 @@ reset(void **state)
 	test_env_reset();
 	memset(&w->stats, 0, sizeof(w->stats));
 	test_env.freed = 0;
+	epoch += 1000 * TEST_TSC_HZ;
 	return 0;
 }
 
@@ -350,39 +353,115 @@ wake_timeout(void **state)
 	assert_int_equal(wakeups(b), 1);
 }
 
-/* B: with many NFs waiting, the timeout stretches to n / wake budget. */
+/* B: each NF's own timeout: a long one ahead of a short one delays nothing. */
 static void
-wake_budget(void **state)
+own_timeouts(void **state)
 {
-	char line[64];
-	struct nf *nfs_[8];
-	unsigned int i, woken;
+	struct nf *slow, *quick;
 
 	(void)state;
-	/* budget 150000/s at 1 GHz: 6666 cycles a wake-up; 8 waiting: 53333 cycles */
-	for (i = 0; i < 8; i++) {
-		snprintf(line, sizeof(line), "tenant add t%u --mac 02:00:00:00:00:%02x", i, i + 1);
+	must("tenant add t1 --mac 02:00:00:00:00:01");
+	must("tenant add t2 --mac 02:00:00:00:00:02");
+	must("nf add slow --tenant t1 --transport block");
+	must("nf add quick --tenant t2 --transport block");
+	must("nf set slow --wake-timeout 3000000"); /* 3 s */
+	must("nf set quick --wake-timeout 200");
+	slow = test_attach("slow");
+	quick = test_attach("quick");
+	assert_non_null(slow);
+	assert_non_null(quick);
+	nf_sleeps(slow, 1);
+	nf_sleeps(quick, 1);
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(1000000);
+	test_port_rx(0, test_mbuf("02:00:00:00:00:02", 64));
+	round_at(1000001);
+	round_at(1000001 + 200000);
+	assert_int_equal(wakeups(quick), 1);
+	assert_int_equal(wakeups(slow), 0);
+	round_at(1000000 + 3000000000ULL);
+	assert_int_equal(wakeups(slow), 1);
+}
+
+#define BUDGET_CYCLES (TEST_TSC_HZ / 150000) /* the default budget, 150000 wake-ups/s */
+
+/* Attach n blocking NFs, asleep, each with its own tenant; the i-th MAC is mac(i). */
+static void
+sleepers(struct nf **list, unsigned int n, const char *settings)
+{
+	char line[96];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "tenant add t%u --mac 02:00:00:00:01:%02x", i, i);
 		must(line);
 		snprintf(line, sizeof(line), "nf add b%u --tenant t%u --transport block", i, i);
 		must(line);
-		snprintf(line, sizeof(line), "nf set b%u --wake-timeout 10", i); /* 10000 cycles */
+		snprintf(line, sizeof(line), "nf set b%u %s", i, settings);
 		must(line);
 		snprintf(line, sizeof(line), "b%u", i);
-		nfs_[i] = test_attach(line);
-		assert_non_null(nfs_[i]);
-		nf_sleeps(nfs_[i], 1);
-		snprintf(line, sizeof(line), "02:00:00:00:00:%02x", i + 1);
-		test_port_rx(0, test_mbuf(line, 64));
+		list[i] = test_attach(line);
+		assert_non_null(list[i]);
+		nf_sleeps(list[i], 1);
+	}
+}
+
+static unsigned int
+woken(struct nf **list, unsigned int n)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += wakeups(list[i]);
+	return k;
+}
+
+/* B: timeouts beyond the budget are served in turn, a burst first, then one per
+ * 1/budget: the NFs' core is never asked for more wake-ups than it can take. */
+static void
+wake_budget(void **state)
+{
+	struct nf *list[40];
+	char mac[MYR_MAC_STR_LEN];
+	unsigned int i;
+
+	(void)state;
+	sleepers(list, 40, "--wake-timeout 10"); /* 10 us = 10000 cycles */
+	for (i = 0; i < 40; i++) {
+		snprintf(mac, sizeof(mac), "02:00:00:00:01:%02x", i);
+		test_port_rx(0, test_mbuf(mac, 64));
 	}
 	round_at(1000000);
-	round_at(1000000 + 20000); /* past their own timeout, not past the spread */
-	for (i = 0, woken = 0; i < 8; i++)
-		woken += wakeups(nfs_[i]);
-	assert_int_equal(woken, 0);
-	round_at(1000000 + 8 * (TEST_TSC_HZ / 150000) + 1);
-	for (i = 0, woken = 0; i < 8; i++)
-		woken += wakeups(nfs_[i]);
-	assert_int_equal(woken, 8);
+	assert_int_equal(woken(list, 40), 0);
+	round_at(1000000 + 10000);
+	assert_int_equal(woken(list, 40), 32); /* the burst */
+	round_at(1000000 + 10000 + 4 * BUDGET_CYCLES);
+	assert_int_equal(woken(list, 40), 36);
+	round_at(1000000 + 10000 + 8 * BUDGET_CYCLES);
+	assert_int_equal(woken(list, 40), 40);
+}
+
+/* B: batch wake-ups count against the budget too; those it defers come first after. */
+static void
+batch_budget(void **state)
+{
+	struct nf *list[40];
+	char mac[MYR_MAC_STR_LEN];
+	unsigned int i, k;
+
+	(void)state;
+	sleepers(list, 40, "--wake-batch 4 --wake-timeout 1000000");
+	for (i = 0; i < 40; i++) {
+		snprintf(mac, sizeof(mac), "02:00:00:00:01:%02x", i);
+		for (k = 0; k < 4; k++)
+			test_port_rx(0, test_mbuf(mac, 64));
+	}
+	for (k = 0; k < 5; k++) /* 160 packets: 5 rounds of 32 */
+		round_at(1000000);
+	assert_int_equal(woken(list, 40), 32);
+	assert_int_equal(w->stats.kind[list[0]->kind][2], 8); /* wakes_deferred */
+	round_at(1000000 + 8 * BUDGET_CYCLES);
+	assert_int_equal(woken(list, 40), 40);
 }
 
 int
@@ -397,6 +476,8 @@ main(void)
 		cmocka_unit_test_teardown(wake_batch, reset),
 		cmocka_unit_test_teardown(wake_timeout, reset),
 		cmocka_unit_test_teardown(wake_budget, reset),
+		cmocka_unit_test_teardown(own_timeouts, reset),
+		cmocka_unit_test_teardown(batch_budget, reset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

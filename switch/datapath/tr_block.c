@@ -2,8 +2,21 @@
 /*
  * Transport block (B), data path: the same rings as poll (tr_ring.c), but the NF
  * sleeps when its ring is empty and the switch wakes it when --wake-batch packets
- * wait or the oldest has waited --wake-timeout, within the wake budget. The NF side
- * of the sleep protocol is nf/tr_block.c.
+ * wait or the oldest has waited its --wake-timeout, within the wake budget. The NF
+ * side of the sleep protocol is nf/tr_block.c.
+ *
+ * When to wake. A sleeping NF with packets it was not woken for has a deadline: the
+ * arrival of the first of them plus its own timeout, or now once a batch waits. The
+ * deadlines are a min-heap (one entry per NF), so NFs with different timeouts never
+ * wait behind each other. The wake budget (--wake-budget, wake-ups per second the NFs'
+ * core can take: doc/wakeups.md) is a rate limit over every wake-up, batch or timeout
+ * alike: a wake-up is allowed when the budget's clock (one 1/budget interval a wake-up,
+ * a burst of WAKE_BURST allowed) says so, and the heap serves the earliest deadlines
+ * first. Past the budget, each wake-up would only delay the others; limited, the NFs
+ * are woken in deadline order and their batches grow with the wait, so each wake-up
+ * carries more packets. This is the paper's latency problem made explicit: with W
+ * wake-ups per second and K NFs on a core, no NF can be woken more than W/K times a
+ * second.
  */
 #include <stdlib.h>
 
@@ -12,33 +25,117 @@
 #include "tr_block.h"
 #include "transport.h"
 
-enum { CTR_WAKEUPS, CTR_WAKE_ERRORS }; /* stats.kind[MYR_T_BLOCK][] */
-enum { SLOT_CTR_WAKEUPS };             /* slot_stats[].kind[] */
+enum { CTR_WAKEUPS, CTR_WAKE_ERRORS, CTR_WAKE_DEFERRED }; /* stats.kind[block][] */
+enum { SLOT_CTR_WAKEUPS };                                /* slot_stats[].kind[] */
+
+/* Wake-ups allowed at once above the budget's rate (a burst of one round's worth). */
+#define WAKE_BURST 32
 
 /* The worker's view of one blocking NF. */
 struct block_slot {
-	uint32_t gen;        /* attachment this state belongs to */
-	uint32_t woke;       /* the NF's sleep_seq we last woke; never wake it twice */
-	uint64_t wait_since; /* TSC of the oldest packet a sleeping NF was not woken for */
-	uint32_t aging;      /* listed in the aging FIFO */
+	uint32_t gen;  /* attachment this state belongs to */
+	uint32_t woke; /* the NF's sleep_seq we last woke; never wake it twice */
+	uint32_t heap; /* position in the deadline heap + 1; 0: not in it */
 	uint32_t pad;
+	uint64_t since; /* TSC of the oldest packet a sleeping NF was not woken for; 0 */
+};
+
+struct deadline {
+	uint64_t at; /* TSC */
+	uint32_t slot;
 };
 
 struct block_worker {
 	struct dp_ring_active active;
 	struct block_slot *slots; /* [max_nfs] */
-	/*
-	 * Sleeping NFs with packets they were not woken for, oldest first (a FIFO of
-	 * max_nfs entries; a slot is in it at most once). Only the expired head is looked
-	 * at each round, so the cost follows wake-ups, not waiting NFs.
-	 */
-	uint32_t *aging;
-	uint32_t aging_head, n_aging;
+	struct deadline *heap;    /* [max_nfs]: min-heap on .at */
+	uint32_t n_heap;
 	uint64_t budget_cycles; /* TSC cycles per wake-up at the wake budget */
+	uint64_t budget_tat;    /* the budget's clock: when the next wake-up is due */
 };
 
 /* --wake-budget: set by control/tr_block.c before the workers start */
 uint32_t block_wake_budget = 150000;
+
+/* --- the deadline heap --- */
+
+static inline void
+heap_set(struct block_worker *b, uint32_t i, struct deadline d)
+{
+	b->heap[i] = d;
+	b->slots[d.slot].heap = i + 1;
+}
+
+static void
+heap_up(struct block_worker *b, uint32_t i)
+{
+	struct deadline d = b->heap[i];
+
+	while (i > 0) {
+		uint32_t parent = (i - 1) / 2;
+
+		if (b->heap[parent].at <= d.at)
+			break;
+		heap_set(b, i, b->heap[parent]);
+		i = parent;
+	}
+	heap_set(b, i, d);
+}
+
+static void
+heap_down(struct block_worker *b, uint32_t i)
+{
+	struct deadline d = b->heap[i];
+
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+
+		if (c >= b->n_heap)
+			break;
+		if (c + 1 < b->n_heap && b->heap[c + 1].at < b->heap[c].at)
+			c++;
+		if (d.at <= b->heap[c].at)
+			break;
+		heap_set(b, i, b->heap[c]);
+		i = c;
+	}
+	heap_set(b, i, d);
+}
+
+/* Give a slot a deadline (a new entry, or a new time for its entry). */
+static void
+heap_put(struct block_worker *b, uint32_t slot, uint64_t at)
+{
+	struct block_slot *bs = &b->slots[slot];
+	uint32_t i;
+
+	if (bs->heap == 0) {
+		i = b->n_heap++;
+		heap_set(b, i, (struct deadline){ .at = at, .slot = slot });
+		heap_up(b, i);
+		return;
+	}
+	i = bs->heap - 1;
+	if (at < b->heap[i].at) {
+		b->heap[i].at = at;
+		heap_up(b, i);
+	} else if (at > b->heap[i].at) {
+		b->heap[i].at = at;
+		heap_down(b, i);
+	}
+}
+
+static void
+heap_pop(struct block_worker *b)
+{
+	b->slots[b->heap[0].slot].heap = 0;
+	if (--b->n_heap > 0) {
+		heap_set(b, 0, b->heap[b->n_heap]);
+		heap_down(b, 0);
+	}
+}
+
+/* --- waking --- */
 
 static inline struct block_slot *
 block_slot(struct block_worker *b, const struct fwd_slot *fs, uint32_t slot)
@@ -46,19 +143,29 @@ block_slot(struct block_worker *b, const struct fwd_slot *fs, uint32_t slot)
 	struct block_slot *bs = &b->slots[slot];
 
 	if (unlikely(bs->gen != fs->gen)) {
-		/* a new NF: forget the old one's sleep; a FIFO entry stays until scanned */
+		/* a new NF: forget the old one's sleep (a heap entry goes when it is due) */
 		bs->gen = fs->gen;
 		bs->woke = 0;
-		bs->wait_since = 0;
+		bs->since = 0;
 	}
 	return bs;
 }
 
+/* May one more wake-up happen now, within the budget? (a GCRA: the budget's clock may
+ * run up to WAKE_BURST intervals ahead of now) */
+static inline bool
+budget_allows(const struct block_worker *b, uint64_t now)
+{
+	return b->budget_tat <= now + (WAKE_BURST - 1) * b->budget_cycles;
+}
+
 static void
-wake(struct dp_worker *w, struct block_slot *bs, uint32_t slot, uint32_t seq)
+wake(struct dp_worker *w, struct block_worker *b, struct block_slot *bs, uint32_t slot,
+     uint32_t seq)
 {
 	bs->woke = seq;
-	bs->wait_since = 0;
+	bs->since = 0;
+	b->budget_tat = RTE_MAX(b->budget_tat, w->now) + b->budget_cycles;
 	sw.slot_stats[slot].kind[SLOT_CTR_WAKEUPS]++;
 	w->stats.kind[MYR_T_BLOCK][CTR_WAKEUPS]++;
 	if (block_kick(sw.chans[slot]) < 0)
@@ -66,8 +173,9 @@ wake(struct dp_worker *w, struct block_slot *bs, uint32_t slot, uint32_t seq)
 }
 
 /*
- * Packets were just enqueued to a blocking NF. Wake it now if it sleeps and enough
- * wait; otherwise remember when the first one came, for the aging timeout.
+ * Packets were just enqueued to a blocking NF. If it sleeps (and was not woken for
+ * this sleep), it gets a deadline: its timeout after the first packet, or now once a
+ * batch waits; a batch is woken at once if the budget allows.
  */
 static uint16_t
 block_deliver(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot, struct rte_mbuf **pkts,
@@ -89,13 +197,15 @@ block_deliver(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot, str
 	if (!(seq & 1) || seq == bs->woke)
 		return sent; /* running, or already woken for this sleep */
 	if (rte_ring_count(sw.to_nf[slot]) >= p->batch) {
-		wake(w, bs, slot, seq);
-	} else if (bs->wait_since == 0) {
-		bs->wait_since = w->now;
-		if (!bs->aging) {
-			bs->aging = 1;
-			b->aging[(b->aging_head + b->n_aging++) % sw.conf.max_nfs] = slot;
+		if (budget_allows(b, w->now)) {
+			wake(w, b, bs, slot, seq);
+			return sent;
 		}
+		w->stats.kind[MYR_T_BLOCK][CTR_WAKE_DEFERRED]++;
+		heap_put(b, slot, w->now); /* due now: first in line when the budget allows */
+	} else if (bs->since == 0) {
+		bs->since = w->now;
+		heap_put(b, slot, w->now + p->timeout_tsc);
 	}
 	return sent;
 }
@@ -109,14 +219,9 @@ block_poll(struct dp_worker *w)
 }
 
 /*
- * Wake the sleeping NFs whose oldest waiting packet reached its timeout.
- *
- * The timeout stretches with the number of NFs waiting: waking n NFs every T costs
- * n/T wake-ups per second, and the NFs' core cannot take more than the wake budget
- * (--wake-budget, measured in doc/wakeups.md). Past it, each wake-up would only
- * delay the others; so T is at least n / budget, which keeps every waiting NF served
- * in turn and bounds its latency by n / budget instead of letting it grow without
- * limit.
+ * Wake the sleeping NFs whose deadline has come, earliest first, as far as the budget
+ * allows. An entry whose NF woke by itself, was woken for a batch, or is gone, is
+ * dropped when it comes up.
  *
  * sleep_seq is read without a fence here: the enqueue it must be ordered after was
  * fenced in block_deliver, in an earlier round; a stale odd value costs at most one
@@ -126,29 +231,27 @@ static void
 block_round_end(struct dp_worker *w)
 {
 	struct block_worker *b = w->tr[MYR_T_BLOCK];
-	uint64_t spread = b->n_aging * b->budget_cycles;
 
-	while (b->n_aging > 0) {
-		uint32_t slot = b->aging[b->aging_head];
+	while (b->n_heap > 0 && b->heap[0].at <= w->now) {
+		uint32_t slot = b->heap[0].slot;
 		const struct fwd_slot *fs = &w->f->slots[slot];
 		struct block_slot *bs = &b->slots[slot];
+		uint32_t seq;
 
-		if (fs->gen == bs->gen && fs->kind == MYR_T_BLOCK && bs->wait_since != 0) {
-			const struct block_params *p = (const struct block_params *)&fs->params;
-			uint32_t seq = __atomic_load_n(&sw.chans[slot]->nf.tr.block.sleep_seq,
-						       __ATOMIC_RELAXED);
-
-			if ((seq & 1) && seq != bs->woke) {
-				if (w->now - bs->wait_since < RTE_MAX(p->timeout_tsc, spread))
-					return; /* the head is the oldest: nothing behind expired */
-				wake(w, bs, slot, seq);
-			}
+		if (fs->gen != bs->gen || fs->kind != MYR_T_BLOCK) {
+			heap_pop(b); /* gone, or another NF in the slot: not ours to wake */
+			continue;
 		}
-		/* woken now, awake, or gone: no longer waiting on a timeout */
-		bs->wait_since = 0;
-		bs->aging = 0;
-		b->aging_head = (b->aging_head + 1) % sw.conf.max_nfs;
-		b->n_aging--;
+		seq = __atomic_load_n(&sw.chans[slot]->nf.tr.block.sleep_seq, __ATOMIC_RELAXED);
+		if (!(seq & 1) || seq == bs->woke || rte_ring_empty(sw.to_nf[slot])) {
+			heap_pop(b); /* awake, woken already, or nothing waits any more */
+			bs->since = 0;
+			continue;
+		}
+		if (!budget_allows(b, w->now))
+			return; /* the rest waits for the budget, in deadline order */
+		heap_pop(b);
+		wake(w, b, bs, slot, seq);
 	}
 }
 
@@ -161,9 +264,9 @@ block_worker_init(struct dp_worker *w)
 		return -ENOMEM;
 	w->tr[MYR_T_BLOCK] = b;
 	b->slots = calloc(sw.conf.max_nfs, sizeof(*b->slots));
-	b->aging = calloc(sw.conf.max_nfs, sizeof(*b->aging));
+	b->heap = calloc(sw.conf.max_nfs, sizeof(*b->heap));
 	b->budget_cycles = rte_get_tsc_hz() / block_wake_budget;
-	if (b->slots == NULL || b->aging == NULL || dp_ring_active_init(&b->active) < 0)
+	if (b->slots == NULL || b->heap == NULL || dp_ring_active_init(&b->active) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -177,7 +280,7 @@ block_worker_fini(struct dp_worker *w)
 		return;
 	dp_ring_active_fini(&b->active);
 	free(b->slots);
-	free(b->aging);
+	free(b->heap);
 	free(b);
 }
 
@@ -188,6 +291,8 @@ const struct dp_transport dp_tr_block = {
 	.deliver = block_deliver,
 	.poll = block_poll,
 	.round_end = block_round_end,
-	.counters = { [CTR_WAKEUPS] = "wakeups", [CTR_WAKE_ERRORS] = "wake_errors" },
+	.counters = { [CTR_WAKEUPS] = "wakeups",
+		      [CTR_WAKE_ERRORS] = "wake_errors",
+		      [CTR_WAKE_DEFERRED] = "wakes_deferred" },
 	.slot_counters = { [SLOT_CTR_WAKEUPS] = "wakeups" },
 };

@@ -11,7 +11,7 @@
  *   clang -g -O1 -fsanitize=fuzzer,address -D_GNU_SOURCE -Iinclude -Iswitch \
  *     $(pkg-config --cflags libdpdk) tests/fuzz/fuzz_cmd.c switch/test_env.c $SRCS \
  *     $(pkg-config --libs libdpdk) -lrte_net_ring \
- *     -Wl,--wrap=rte_get_tsc_hz -Wl,--wrap=posix_spawnp -o /tmp/fuzz_cmd &&
+ *     -Wl,--wrap=rte_get_tsc_hz -Wl,--wrap=clone -Wl,--wrap=rte_memzone_walk -o /tmp/fuzz_cmd &&
  *   /tmp/fuzz_cmd -max_total_time=60 /tmp/fuzz_new tests/fuzz/corpus/cmd
  * (see fuzz_proto.c for how found inputs join the corpus). Under gcc, replay.c runs it
  * over the corpus in the normal test run (test fuzz_cmd_corpus).

@@ -112,6 +112,25 @@ def main():
     for name, data in CMD_SEEDS.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
+    # tests/fuzz/fuzz_conn.c: a piece size (first byte), then what the peer writes
+    out = os.path.join(here, "corpus", "conn")
+    os.makedirs(out, exist_ok=True)
+    for name, data in SEEDS.items():
+        if name == "name_ok":
+            continue
+        for piece in (0, 1, 63):
+            with open(os.path.join(out, "%s_%d" % (name, piece)), "wb") as f:
+                f.write(bytes([piece]) + data)
+    pipelined = b"".join(msg(CMD, cmd_payload(*c), i + 1) for i, c in enumerate(
+        [("--json", "stats", "--nfs"), ("nf", "del", "n1"), ("tenant", "del", "t1"),
+         ("status",)] * 8))
+    for piece in (0, 5, 63):
+        with open(os.path.join(out, "pipelined_%d" % piece), "wb") as f:
+            f.write(bytes([piece]) + pipelined)
+    with open(os.path.join(out, "hello_n1_then_cmd"), "wb") as f:
+        f.write(bytes([63]) + msg(HELLO, hello_payload(b"n1")) + msg(CMD, cmd_payload("stats"), 2))
+    with open(os.path.join(out, "hello_join_t1"), "wb") as f:
+        f.write(bytes([63]) + msg(HELLO, hello_payload(b"intruder", b"t1")))
 
 
 if __name__ == "__main__":

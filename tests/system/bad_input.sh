@@ -7,7 +7,9 @@
 require_hugepages
 
 # bad switch options: refused before anything is created
-for opt in "--ring-size 100" "--max-nfs 0" "--wire 99" "--bogus 1"; do
+for opt in "--ring-size 100" "--max-nfs 0" "--wire 99" "--bogus 1" "--default-port 40" \
+	"--wake-batch 65536" "--pool-size 4294967297" "--max-nfs 70000" "--wake-batch 512" \
+	"--ring-size 0x100" "--wire -1"; do
 	# shellcheck disable=SC2086
 	if "$B/switch/myriad-switch" --no-pci --file-prefix "${PREFIX}x" -l 0 --log-level=error \
 		-- --socket "$T/x.sock" $opt >"$T/x.log" 2>&1; then
@@ -52,6 +54,17 @@ expect_error "no NF" nf del nosuch
 expect_error "is up" nf start t1-sig
 expect_error "unknown level" log level loud
 expect_error "unknown option" stats --bogus
+# junk MACs, names that look like options, arguments nobody asked for (issue 11: 14, 15)
+expect_error "invalid MAC" tenant add t2 --mac 02:00:00:00:00:-1
+expect_error "invalid MAC" tenant add t2 --mac 02:00:00:00:00:0x
+expect_error "not a host" tenant add t2 --mac 00:00:00:00:00:00
+expect_error "invalid tenant name" tenant add --mac 02:00:00:00:00:02
+expect_error "past the end" nf add n1 --tenant t1 --pos 9
+expect_error "invalid position" nf add n1 --tenant t1 --pos 010x
+expect_error "usage" tenant list t1 extra
+expect_error "usage" nf set t1-sig
+expect_error "has no setting" nf set t1-sig --wake-batch 3
+expect_error "exited with status 1" nf add n1 --tenant t1 --exec /bin/false
 after=$(jctl tenant list)$(jctl nf list | jq -c '[.[] | {name, state, slot}]')
 [ "$before" = "$after" ] || fail "state changed by refused commands: $before -> $after"
 

@@ -15,7 +15,7 @@ start_switch --wire 2 --max-nfs $((2 * N + 8)) --ring-size 64
 mac() { printf '02:00:00:00:%02x:%02x' $(($1 / 256)) $(($1 % 256)); }
 for i in $(seq "$N"); do
 	echo "tenant add t$i --mac $(mac "$i") --port 1"
-	echo "nf add t$i-a --tenant t$i --transport $TR --exec $NF_SIG"
+	echo "nf add t$i-a --tenant t$i --transport $TR --exec $NF_SIG --no-wait"
 done >"$T/setup.txt"
 ctl -f "$T/setup.txt" >/dev/null || fail "setup batch"
 echo "scale: $(date +%T) switch-spawned NFs requested"
