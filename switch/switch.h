@@ -82,12 +82,17 @@ fwd_mac_key(const uint8_t mac[MYR_MAC_ADDR_LEN])
 	return key;
 }
 
-/* First table slot to probe. Fibonacci hashing: one tenant's MACs often differ only in
- * the low byte. The table builder and the lookup must agree: this is their one copy. */
+/*
+ * First table slot to probe. Fibonacci hashing: the product's *top* bits depend on every
+ * bit of the key (a table of 2^b slots takes the top b bits: shift = 64 - b). MACs of
+ * one switch often differ only in their last byte, the key's top byte, which no bit
+ * below 40 of the product depends on. The table builder and the lookup must agree:
+ * this is their one copy.
+ */
 static inline uint32_t
-fwd_mac_slot(uint64_t key, uint32_t mask)
+fwd_mac_slot(uint64_t key, unsigned int shift)
 {
-	return (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> shift);
 }
 
 /* Per-NF settings of its transport, in the snapshot: their meaning is the kind's. */
@@ -111,6 +116,7 @@ struct fwd_slot {
  */
 struct fwd {
 	uint32_t mac_mask;      /* mac table slots - 1 (power of two) */
+	uint8_t mac_shift;      /* 64 - log2(mac table slots): see fwd_mac_slot() */
 	struct fwd_mac *macs;   /* open addressing, linear probing */
 	struct fwd_slot *slots; /* [max_nfs] */
 	bool has_default;       /* send unknown MACs to default_port */

@@ -4,6 +4,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +19,9 @@
 #include "test_env.h"
 
 struct test_env test_env;
+/* where test_attach's NF processes connect (test_attach) */
+static int nf_listen_fd = -1;
+static struct sockaddr_un nf_addr = { .sun_family = AF_UNIX };
 
 /* --- wraps (-Wl,--wrap=NAME): the calls that need EAL or a new process --- */
 
@@ -255,7 +261,7 @@ test_env_init(uint32_t max_nfs, uint32_t ring_size, uint32_t pool_size)
 void
 test_env_settle(void)
 {
-	uint64_t end = rte_get_tsc_cycles() + 2 * TEST_TSC_HZ;
+	uint64_t end = rte_get_tsc_cycles() + 10 * TEST_TSC_HZ; /* a few s of real time */
 	struct nf *nf;
 	bool dying;
 
@@ -303,6 +309,11 @@ test_env_fini(void)
 	free(sw.to_nf);
 	free(sw.from_nf);
 	free(sw.slot_stats);
+	if (nf_listen_fd >= 0) {
+		close(nf_listen_fd);
+		unlink(nf_addr.sun_path);
+		nf_listen_fd = -1;
+	}
 }
 
 int
@@ -327,9 +338,12 @@ test_cmd(char *reply, size_t size, const char *line)
 }
 
 /*
- * The NF's process is a child that only waits: the switch may signal it (it kills an
- * NF that is stopped), and it must never be this test. Reaped by test_env_reset().
+ * The NF's process is a child that only waits, connected to the switch as an NF started
+ * by hand would be (the switch watches it by the pidfd of that connection's peer). The
+ * switch may signal it (it kills an NF that does not leave): it must never be this test.
+ * Reaped by test_env_reset().
  */
+
 struct nf *
 test_attach(const char *name)
 {
@@ -337,18 +351,49 @@ test_attach(const char *name)
 	struct myr_welcome w;
 	int fds[MYR_FDS_MAX];
 	unsigned int n_fds = 0;
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	struct conn *c;
 	pid_t child;
+	int fd;
 
 	if (nf == NULL)
 		return NULL;
+	if (nf_listen_fd < 0) {
+		snprintf(nf_addr.sun_path, sizeof(nf_addr.sun_path), "/tmp/myr-test-env.%d.sock",
+			 (int)getpid());
+		unlink(nf_addr.sun_path);
+		nf_listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (nf_listen_fd < 0 ||
+		    bind(nf_listen_fd, (struct sockaddr *)&nf_addr, sizeof(nf_addr)) < 0 ||
+		    listen(nf_listen_fd, 16) < 0)
+			abort();
+	}
 	child = fork();
 	if (child < 0)
 		return NULL;
 	if (child == 0) {
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the test */
+
+		if (s < 0 || connect(s, (struct sockaddr *)&nf_addr, sizeof(nf_addr)) < 0)
+			_exit(1);
 		pause();
 		_exit(0);
 	}
-	if (nf_attach(nf, NULL, child, nf->kind, &w, fds, &n_fds) < 0) {
+	fd = accept4(nf_listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
+	    (c = conn_create(fd, &cred, true, NULL)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		return NULL;
+	}
+	if (nf_attach(nf, c, child, nf->kind, &w, fds, &n_fds) < 0) {
+		conn_close(c);
+		conn_reap();
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 		return NULL;

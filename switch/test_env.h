@@ -37,7 +37,7 @@ extern struct test_env test_env;
 void test_env_init(uint32_t max_nfs, uint32_t ring_size, uint32_t pool_size);
 /* Remove every tenant and NF; the registry as test_env_init left it. */
 void test_env_reset(void);
-/* Run the control loop until no NF is on its way out (pidfds, deadlines): 2 s at most. */
+/* Run the control loop until no NF is on its way out (pidfds, deadlines): a few s at most. */
 void test_env_settle(void);
 void test_env_fini(void);
 

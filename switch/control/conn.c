@@ -344,7 +344,6 @@ do_hello(struct conn *c, const struct myr_msg_hdr *h, const void *payload)
 		return;
 	}
 	c->role = ROLE_NF;
-	c->nf = nf;
 	c->deadline = 0; /* the NF's lifeline: it idles by design */
 	/* a new connection's socket buffer is empty: the WELCOME, fds and all, fits it */
 	if (myr_msg_send(c->fd, MYR_MSG_WELCOME, h->seq, &w, sizeof(w), fds, n_fds) < 0) {
@@ -422,6 +421,15 @@ conn_event(struct ev *ev, uint32_t events)
 	}
 	c->len += r;
 	parse(c);
+}
+
+/* The NF registered on c (proc_attach): each knows the other until either goes. */
+void
+conn_set_nf(struct conn *c, struct nf *nf)
+{
+	c->nf = nf;
+	c->role = nf != NULL ? ROLE_NF : ROLE_NEW;
+	c->deadline = nf != NULL ? 0 : deadline_from_now();
 }
 
 void

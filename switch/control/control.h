@@ -88,6 +88,7 @@ void conn_defer(struct conn *c, uint32_t seq);
 void conn_resolve(struct conn *c, int status, const char *text);
 int conn_peer_pidfd(const struct conn *c);
 void conn_poll(struct conn *c, uint32_t events); /* handle events now (tests, fuzzing) */
+void conn_set_nf(struct conn *c, struct nf *nf);
 extern uint32_t conn_timeout_ms;
 
 /* --- NFs and tenants --- */

@@ -64,6 +64,7 @@ fwd_build(const struct fwd *old)
 	while (size < 2 * n_macs)
 		size <<= 1;
 	f->mac_mask = size - 1;
+	f->mac_shift = 64 - __builtin_ctz(size);
 	f->macs = malloc(sizeof(*f->macs) * size);
 	f->slots = calloc(sw.conf.max_nfs, sizeof(*f->slots));
 	if (f->macs == NULL || f->slots == NULL) {
@@ -77,7 +78,7 @@ fwd_build(const struct fwd *old)
 
 		for (i = 0; i < t->n_macs; i++) {
 			uint64_t key = fwd_mac_key(t->macs[i]);
-			uint32_t h = fwd_mac_slot(key, f->mac_mask);
+			uint32_t h = fwd_mac_slot(key, f->mac_shift);
 
 			while (f->macs[h].key != FWD_MAC_EMPTY)
 				h = (h + 1) & f->mac_mask;

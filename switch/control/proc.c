@@ -181,13 +181,18 @@ watch_fd(struct nf_proc *p, int fd)
 	return 0;
 }
 
-/* SIGKILL, by pidfd. A child we have not reaped cannot have lost its pid: by pid then. */
+/*
+ * SIGKILL, by pidfd. A child we have not reaped cannot have lost its pid: by pid then.
+ * Where the kernel (or valgrind) lacks pidfd_send_signal, by pid too: the window in
+ * which a process started by hand could have exited and its pid been reused is the
+ * price of running there.
+ */
 static void
 proc_kill(struct nf_proc *p)
 {
 	if (p->pidfd >= 0 && syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0) == 0)
 		return;
-	if (p->spawned && p->pid > 0)
+	if (p->pid > 0 && (p->spawned || errno == ENOSYS))
 		kill(p->pid, SIGKILL);
 }
 
@@ -409,6 +414,8 @@ proc_attach(struct nf_proc *p, struct conn *c, pid_t pid)
 	}
 	clear_deadline(&p->start_by);
 	p->conn = c;
+	if (c != NULL)
+		conn_set_nf(c, p->nf);
 	resolve(p, 0, "");
 	return 0;
 }
@@ -417,6 +424,8 @@ proc_attach(struct nf_proc *p, struct conn *c, pid_t pid)
 void
 proc_detach(struct nf_proc *p)
 {
+	if (p->conn != NULL)
+		conn_set_nf(p->conn, NULL);
 	p->conn = NULL;
 	if (!p->spawned) {
 		unwatch(p);

@@ -168,7 +168,7 @@ static inline const struct fwd_mac *
 dp_mac_lookup(const struct fwd *f, const struct rte_ether_addr *a)
 {
 	uint64_t key = fwd_mac_key(a->addr_bytes);
-	uint32_t i = fwd_mac_slot(key, f->mac_mask);
+	uint32_t i = fwd_mac_slot(key, f->mac_shift);
 
 	for (;;) {
 		const struct fwd_mac *e = &f->macs[i];

@@ -113,6 +113,18 @@ mac_table(void **state)
 	}
 	/* at most half full: a miss always meets an empty entry */
 	assert_true(sw.fwd->mac_mask + 1 >= 400);
+	/* MACs that differ in their last bytes spread: no long probe runs (a hash that
+	 * kept the product's low bits put all of a byte's 256 values in one run) */
+	{
+		uint32_t run = 0, longest = 0, k;
+
+		for (k = 0; k <= sw.fwd->mac_mask; k++) {
+			run = sw.fwd->macs[k].key == FWD_MAC_EMPTY ? 0 : run + 1;
+			longest = RTE_MAX(longest, run);
+		}
+		if (longest > 16)
+			fail_msg("a probe run of %u entries", longest);
+	}
 }
 
 static void

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Instructions the data path spends per hop (one packet, one NF, out and back), counted by
+# callgrind inside dp_round() only: repeatable to the instruction whatever else runs on
+# the machine, so two commits compare exactly (run it on each). Needs valgrind.
+# usage: bench/micro/dispatch.sh [BUILD_DIR] [ROUNDS]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$top/build}
+rounds=${2:-2000}
+bin=$build/bench/micro/dp_micro
+[ -x "$bin" ] || { echo "dispatch.sh: $bin not built" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '%-6s %6s %10s %12s %10s\n' kind nfs hops instructions per_hop
+for kind in poll block; do
+	for nfs in 64 2000; do
+		out=$tmp/cg.$kind.$nfs
+		line=$(valgrind --tool=callgrind --toggle-collect=dp_round \
+			--callgrind-out-file="$out" "$bin" "$kind" "$nfs" "$rounds" 2>/dev/null)
+		hops=$(sed -n 's/.* hops \([0-9]*\) .*/\1/p' <<<"$line")
+		ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$out")
+		awk -v k="$kind" -v n="$nfs" -v h="$hops" -v i="$ir" \
+			'BEGIN { printf "%-6s %6d %10d %12d %10.1f\n", k, n, h, i, i / h }'
+	done
+done
