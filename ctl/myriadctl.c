@@ -91,6 +91,27 @@ print_error(int32_t status, const char *text, size_t len)
 }
 
 /*
+ * The switch opens the files a command names (nf add/set --bpf) in its own directory:
+ * name them from ours. The buffers live until the next command.
+ */
+static void
+absolute_paths(int n, char **cmd_argv)
+{
+	static char abs[4][PATH_MAX + 1];
+	char cwd[PATH_MAX];
+	int i, k = 0;
+
+	for (i = 0; i + 1 < n && k < (int)(sizeof(abs) / sizeof(abs[0])); i++) {
+		if (strcmp(cmd_argv[i], "--bpf") != 0 || cmd_argv[i + 1][0] == '/' ||
+		    getcwd(cwd, sizeof(cwd)) == NULL)
+			continue;
+		if (snprintf(abs[k], sizeof(abs[k]), "%s/%s", cwd, cmd_argv[i + 1]) <
+		    (int)sizeof(abs[k]))
+			cmd_argv[i + 1] = abs[k++];
+	}
+}
+
+/*
  * Send one command on fd and print its reply.
  * @return 0 if the switch says it succeeded, 1 otherwise (already reported).
  */
@@ -103,6 +124,7 @@ run_one(int fd, const char *path, int timeout, uint32_t seq, int n, char **cmd_a
 	void *reply;
 	int len, ret;
 
+	absolute_paths(n, cmd_argv);
 	len = myr_cmd_encode(buf, sizeof(buf), n, cmd_argv);
 	if (len < 0) {
 		fprintf(stderr, "myriadctl: command too long\n");

@@ -10,6 +10,7 @@
 static const char *const transport_names[MYR_T_MAX] = {
 	[MYR_T_POLL] = "poll",
 	[MYR_T_BLOCK] = "block",
+	[MYR_T_BPF] = "bpf",
 };
 
 const char *

@@ -11,7 +11,8 @@ build=${MYRIAD_BUILD:-$top/build}
 pages=${MYRIAD_HUGEPAGES:-1024}
 
 pkgs=(build-essential pkg-config meson ninja-build libdpdk-dev dpdk dpdk-dev libcmocka-dev
-      jq python3 python3-matplotlib procps psmisc iproute2)
+      jq python3 python3-matplotlib procps psmisc iproute2
+      clang) # clang: the in-switch NFs' eBPF programs (nfs/*/*.bpf.c, tests/bpf/)
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "setup: run as root (hugepages and DPDK need it): sudo $0" >&2

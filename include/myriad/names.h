@@ -17,6 +17,7 @@
 enum myr_transport {
 	MYR_T_POLL = 0,  /* A: busy-polling NF */
 	MYR_T_BLOCK = 1, /* B: sleeping NF woken by the switch */
+	MYR_T_BPF = 2,   /* in-switch eBPF program, run by the switch: no process */
 	MYR_T_MAX,
 };
 

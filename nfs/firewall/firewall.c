@@ -11,51 +11,22 @@
 
 #include <myriad/nf.h>
 
-#define MAX_RULES 64
-
-enum rule_kind { R_ETHERTYPE, R_SRC_MAC, R_LEN_OVER };
-
-struct rule {
-	enum rule_kind kind;
-	uint16_t ethertype; /* network order */
-	uint32_t len;
-	struct rte_ether_addr mac;
-};
+#include "firewall.h"
 
 struct firewall {
-	unsigned int n_rules;
-	struct rule rules[MAX_RULES];
+	struct fw_rules rules;
 	uint64_t n_dropped, n_passed;
 };
-
-static int
-rule_match(const struct rule *r, const struct rte_mbuf *m)
-{
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-
-	switch (r->kind) {
-	case R_ETHERTYPE:
-		return eth->ether_type == r->ethertype;
-	case R_SRC_MAC:
-		return rte_is_same_ether_addr(&eth->src_addr, &r->mac);
-	case R_LEN_OVER:
-		return rte_pktmbuf_pkt_len(m) > r->len;
-	}
-	return 0;
-}
 
 static void
 on_burst(struct rte_mbuf **pkts, uint8_t *verdicts, uint16_t n, void *arg)
 {
 	struct firewall *fw = arg;
 	uint16_t i;
-	unsigned int r;
 
 	for (i = 0; i < n; i++) {
-		for (r = 0; r < fw->n_rules; r++)
-			if (rule_match(&fw->rules[r], pkts[i]))
-				break;
-		if (r < fw->n_rules) {
+		if (fw_drops(&fw->rules, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+			     rte_pktmbuf_pkt_len(pkts[i]))) {
 			verdicts[i] = MYR_V_DROP;
 			fw->n_dropped++;
 		} else {
@@ -67,31 +38,34 @@ on_burst(struct rte_mbuf **pkts, uint8_t *verdicts, uint16_t n, void *arg)
 static int
 rule_parse(struct firewall *fw, const char *opt, const char *val)
 {
-	struct rule *r = &fw->rules[fw->n_rules];
+	struct fw_rule *r = &fw->rules.r[fw->rules.n];
+	struct rte_ether_addr mac;
 	char *end;
 	unsigned long v;
 
-	if (fw->n_rules == MAX_RULES)
+	if (fw->rules.n == FW_MAX_RULES)
 		return -1;
 	if (strcmp(opt, "--drop-src-mac") == 0) {
-		r->kind = R_SRC_MAC;
-		if (myr_ether_aton(val, &r->mac) < 0)
+		r->kind = FW_SRC_MAC;
+		if (myr_ether_aton(val, &mac) < 0)
 			return -1;
+		memcpy(r->mac, mac.addr_bytes, sizeof(r->mac));
 	} else {
 		v = strtoul(val, &end, 0);
 		if (*val == '\0' || *end != '\0')
 			return -1;
 		if (strcmp(opt, "--drop-ethertype") == 0 && v <= 0xffff) {
-			r->kind = R_ETHERTYPE;
-			r->ethertype = rte_cpu_to_be_16(v);
+			r->kind = FW_ETHERTYPE;
+			r->ethertype[0] = v >> 8;
+			r->ethertype[1] = v & 0xff;
 		} else if (strcmp(opt, "--drop-len-over") == 0 && v <= UINT32_MAX) {
-			r->kind = R_LEN_OVER;
+			r->kind = FW_LEN_OVER;
 			r->len = v;
 		} else {
 			return -1;
 		}
 	}
-	fw->n_rules++;
+	fw->rules.n++;
 	return 0;
 }
 

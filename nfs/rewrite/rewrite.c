@@ -8,44 +8,20 @@
 #include <string.h>
 
 #include <rte_ether.h>
-#include <rte_ip.h>
 
 #include <myriad/nf.h>
 
-struct rewrite {
-	int set_src, set_dst, dec_ttl;
-	struct rte_ether_addr src, dst;
-};
+#include "rewrite.h"
 
 static void
 on_burst(struct rte_mbuf **pkts, uint8_t *verdicts, uint16_t n, void *arg)
 {
-	const struct rewrite *rw = arg;
+	const struct rewrite_conf *rw = arg;
 	uint16_t i;
 
-	for (i = 0; i < n; i++) {
-		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
-
-		if (rw->set_src)
-			rte_ether_addr_copy(&rw->src, &eth->src_addr);
-		if (rw->set_dst)
-			rte_ether_addr_copy(&rw->dst, &eth->dst_addr);
-		if (rw->dec_ttl && eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
-		    rte_pktmbuf_data_len(pkts[i]) >= sizeof(*eth) + sizeof(struct rte_ipv4_hdr)) {
-			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-
-			if (ip->time_to_live <= 1) {
-				verdicts[i] = MYR_V_DROP;
-				continue;
-			}
-			ip->time_to_live--;
-			/* RFC 1624 incremental update: TTL is the high byte of its word */
-			uint32_t sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum) + 0xfeff;
-
-			sum = (sum & 0xffff) + (sum >> 16);
-			ip->hdr_checksum = rte_cpu_to_be_16(~sum & 0xffff);
-		}
-	}
+	for (i = 0; i < n; i++)
+		verdicts[i] = rewrite_frame(rw, rte_pktmbuf_mtod(pkts[i], uint8_t *),
+					    rte_pktmbuf_data_len(pkts[i]));
 }
 
 int
@@ -53,17 +29,20 @@ main(int argc, char **argv)
 {
 	struct myr_nf *nf;
 	struct myr_nf_conf conf = { 0 };
-	struct rewrite rw = { 0 };
+	struct rewrite_conf rw = { 0 };
+	struct rte_ether_addr mac;
 	int i, ret;
 
 	argc = myr_nf_parse_args(&conf, argc, argv);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--src-mac") == 0 && i + 1 < argc &&
-		    myr_ether_aton(argv[i + 1], &rw.src) == 0) {
+		    myr_ether_aton(argv[i + 1], &mac) == 0) {
+			memcpy(rw.src, mac.addr_bytes, 6);
 			rw.set_src = 1;
 			i++;
 		} else if (strcmp(argv[i], "--dst-mac") == 0 && i + 1 < argc &&
-			   myr_ether_aton(argv[i + 1], &rw.dst) == 0) {
+			   myr_ether_aton(argv[i + 1], &mac) == 0) {
+			memcpy(rw.dst, mac.addr_bytes, 6);
 			rw.set_dst = 1;
 			i++;
 		} else if (strcmp(argv[i], "--dec-ttl") == 0) {

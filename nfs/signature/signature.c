@@ -5,43 +5,16 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-
 #include <string.h>
-#ifdef __SSE4_2__
-#include <nmmintrin.h>
-#endif
 
 #include <myriad/nf.h>
+
+#include "signature.h"
 
 struct sig_state {
 	uint64_t n_pkts;
 	uint32_t acc; /* folded signatures: keeps the work observable */
 };
-
-/* CRC32-C of up to the first 64 bytes: the hardware instruction where there is one. */
-static uint32_t
-signature(const uint8_t *p, uint32_t len)
-{
-	uint64_t crc = 0xffffffff, w;
-	uint32_t i = 0;
-
-	if (len > 64)
-		len = 64;
-#ifdef __SSE4_2__
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, p + i, 8);
-		crc = _mm_crc32_u64(crc, w);
-	}
-	for (; i < len; i++)
-		crc = _mm_crc32_u8(crc, p[i]);
-#else
-	for (; i < len; i++) {
-		w = p[i];
-		crc = (crc ^ w) * 0x100000001b3ULL; /* FNV-1a step where CRC32 is missing */
-	}
-#endif
-	return (uint32_t)crc;
-}
 
 static void
 on_burst(struct rte_mbuf **pkts, uint8_t *verdicts, uint16_t n, void *arg)
@@ -51,8 +24,8 @@ on_burst(struct rte_mbuf **pkts, uint8_t *verdicts, uint16_t n, void *arg)
 
 	(void)verdicts;
 	for (i = 0; i < n; i++) {
-		st->acc ^= signature(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
-				     rte_pktmbuf_data_len(pkts[i]));
+		st->acc ^= signature_of(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+					rte_pktmbuf_data_len(pkts[i]));
 	}
 	st->n_pkts += n;
 }

@@ -251,7 +251,9 @@ static int
 cmd_nf_add(struct args *a, struct out *o)
 {
 	const char *name, *v, *tenant = NULL, *exec = NULL;
+	const char *bpf = NULL, *section = NULL, *bpf_args = NULL;
 	enum myr_transport kind = MYR_T_POLL;
+	bool kind_given = false;
 	unsigned long pos = ULONG_MAX;
 	char **exec_argv = NULL;
 	bool no_wait = false;
@@ -262,7 +264,8 @@ cmd_nf_add(struct args *a, struct out *o)
 	if (a->i >= a->argc)
 		return ctl_err(-EINVAL,
 			       "usage: nf add NAME --tenant T [--pos N] [--exec 'PROGRAM ARGS' "
-			       "[--no-wait]] [--transport %s]",
+			       "[--no-wait]] [--transport %s] | [--bpf FILE.o [--section S] "
+			       "[--bpf-args HEX]]",
 			       myr_transport_list());
 	name = a->argv[a->i++];
 	if (!myr_name_valid(name))
@@ -277,6 +280,12 @@ cmd_nf_add(struct args *a, struct out *o)
 			tenant = v;
 		else if ((v = opt_value(a, "--exec", &err)) != NULL)
 			exec = v;
+		else if ((v = opt_value(a, "--bpf", &err)) != NULL)
+			bpf = v;
+		else if ((v = opt_value(a, "--section", &err)) != NULL)
+			section = v;
+		else if ((v = opt_value(a, "--bpf-args", &err)) != NULL)
+			bpf_args = v;
 		else if ((v = opt_value(a, "--pos", &err)) != NULL) {
 			if (parse_uint(v, SW_MAX_CHAIN, &pos) < 0)
 				return ctl_err(-EINVAL, "invalid position %s", v);
@@ -284,6 +293,7 @@ cmd_nf_add(struct args *a, struct out *o)
 			if (myr_transport_parse(v, &kind) < 0 || ctl_transport(kind) == NULL)
 				return ctl_err(-EINVAL, "unknown transport %s (have: %s)", v,
 					       myr_transport_list());
+			kind_given = true;
 		} else if (err == 0)
 			return unknown_option(a);
 		if (err < 0)
@@ -300,6 +310,18 @@ cmd_nf_add(struct args *a, struct out *o)
 			       t->name, t->n_chain);
 	if (no_wait && exec == NULL)
 		return ctl_err(-EINVAL, "--no-wait is for --exec");
+	if (bpf != NULL || kind == MYR_T_BPF) {
+		/* an in-switch NF: its program instead of a process */
+		if (bpf == NULL)
+			return ctl_err(-EINVAL, "nf add: an NF of kind bpf needs --bpf FILE.o");
+		if (exec != NULL || (kind_given && kind != MYR_T_BPF))
+			return ctl_err(-EINVAL, "nf add: --bpf makes an in-switch NF: no --exec "
+						"or other --transport");
+		return bpf_nf_add(name, t, pos == ULONG_MAX ? -1 : (int)pos, bpf, section,
+				  bpf_args);
+	}
+	if (section != NULL || bpf_args != NULL)
+		return ctl_err(-EINVAL, "nf add: --section and --bpf-args are for --bpf");
 	if (exec != NULL && (exec_argv = split_exec(exec)) == NULL)
 		return ctl_err(-EINVAL, "invalid --exec '%s'", exec);
 	ret = nf_add(name, t, pos == ULONG_MAX ? -1 : (int)pos, kind, exec_argv, &nf);
@@ -694,7 +716,7 @@ static const struct cmd cmds[] = {
 	{ "tenant", "list", cmd_tenant_list, "tenant list [NAME]" },
 	{ "nf", "add", cmd_nf_add,
 	  "nf add NAME --tenant T [--pos N] [--exec 'PROGRAM ARGS' [--no-wait]] "
-	  "[--transport KIND]" },
+	  "[--transport KIND] | [--bpf FILE.o [--section S] [--bpf-args HEX]]" },
 	{ "nf", "set", cmd_nf_set, "nf set NAME --OPTION VALUE..." },
 	{ "nf", "del", cmd_nf_del, "nf del NAME" },
 	{ "nf", "start", cmd_nf_start, "nf start NAME [--no-wait]" },

@@ -11,6 +11,7 @@
  *   nf.c       NFs: chain members, their slots, attach and reclaim
  *   proc.c     the processes that run NFs: spawn, watch, stop, reap
  *   mem.c      the memory an NF that shares the switch's maps
+ *   bpf.c      in-switch NFs' programs: ELF, our checks, DPDK's validator and JIT
  *   tr_<kind>.c the control half of each kind of NF (transport.h)
  *
  * Errors: a function that fails returns -errno and records one message for the user
@@ -180,6 +181,7 @@ int nf_set(struct nf *nf, const char *opt, const char *val);
 int nf_start(struct nf *nf);
 int nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport kind,
 	      struct myr_welcome *w, int *fds, unsigned int *n_fds);
+int nf_attach_inswitch(struct nf *nf);
 int nf_register(const void *payload, size_t len, const struct ucred *cred, bool admin,
 		struct nf *spawned_for, struct conn *c, struct nf **out, struct myr_welcome *w,
 		int *fds, unsigned int *n_fds);
@@ -210,6 +212,17 @@ extern uint32_t proc_start_timeout_ms, proc_stop_timeout_ms;
 /* mem.c */
 int mem_init(void);
 int mem_welcome(struct myr_welcome *w, int *fds, unsigned int *n_fds);
+
+/* bpf.c: load, check and compile a program; NULL with a message (ctl_err) */
+struct bpf_prog;
+struct bpf_prog *bpf_prog_load(const char *path, const char *section);
+struct bpf_prog *bpf_prog_load_mem(const void *buf, size_t len, const char *section);
+void bpf_prog_free(struct bpf_prog *p);
+extern uint32_t bpf_max_insns;
+
+/* tr_bpf.c: add an in-switch NF, up at once; nothing of it stays if it fails */
+int bpf_nf_add(const char *name, struct tenant *t, int pos, const char *path, const char *section,
+	       const char *args);
 
 /* cmd.c */
 int cmd_run(int argc, const char *argv[], struct out *o);

@@ -23,7 +23,8 @@ const char *const nf_state_names[] = {
 struct nf_list nfs = TAILQ_HEAD_INITIALIZER(nfs);
 
 /* Adding a transport: its control table in this list. */
-static const struct ctl_transport *const transport_list[] = { &ctl_tr_poll, &ctl_tr_block };
+static const struct ctl_transport *const transport_list[] = { &ctl_tr_poll, &ctl_tr_block,
+							      &ctl_tr_bpf };
 
 static uint32_t *free_slots; /* stack of unused slot indexes */
 static uint32_t n_free;
@@ -106,6 +107,8 @@ void
 nf_free(struct nf *nf)
 {
 	TAILQ_REMOVE(&nfs, nf, next);
+	if (nf->tr->nf_fini != NULL)
+		nf->tr->nf_fini(nf);
 	proc_destroy(nf->proc);
 	free(nf);
 }
@@ -337,6 +340,38 @@ nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport kind, str
 	return 0;
 }
 
+/* An NF of a kind without a process (in the switch): up from now on. */
+int
+nf_attach_inswitch(struct nf *nf)
+{
+	int s, ret;
+
+	if (nf->proc != NULL || nf->state != NF_DOWN)
+		return ctl_err(-EINVAL, "NF %s is not an in-switch NF that is down", nf->name);
+	s = slot_alloc();
+	if (s < 0)
+		return s;
+	nf->slot = s;
+	ret = nf->tr->attach(nf, NULL, NULL, NULL);
+	if (ret < 0) {
+		nf->slot = -1;
+		slot_free(s);
+		return ret;
+	}
+	nf->gen = ++attach_gen;
+	nf->state = NF_UP;
+	nf->n_starts++;
+	ret = fwd_publish();
+	if (ret < 0) {
+		/* the data path never saw the slot */
+		nf->state = NF_DOWN;
+		nf->slot = -1;
+		nf->tr->reclaim(nf, s);
+		slot_free(s);
+	}
+	return ret;
+}
+
 /*
  * Ask an NF to leave. The slot is reclaimed, and a removed NF freed, once its process
  * has gone (nf_gone), which may be before this returns.
@@ -451,6 +486,12 @@ nf_register(const void *payload, size_t len, const struct ucred *cred, bool admi
 			t = tenant_lookup(hello.tenant);
 			if (t == NULL)
 				return ctl_err(-ENOENT, "no tenant %s", hello.tenant);
+			if (ctl_transport(hello.transport) == NULL ||
+			    !ctl_transport(hello.transport)->has_process)
+				return ctl_err(-EINVAL,
+					       "NFs of kind %s run in the switch: no process "
+					       "registers as one",
+					       myr_transport_name(hello.transport));
 			ret = nf_add(hello.name, t, -1, hello.transport, NULL, &nf);
 			if (ret < 0)
 				return ret;

@@ -34,6 +34,8 @@ struct ctl_transport {
 	int (*init)(void);
 	/* a new NF's settings: the kind's defaults (NULL: none) */
 	void (*nf_init)(struct nf *nf);
+	/* the NF is freed: free what its settings hold (NULL: nothing) */
+	void (*nf_fini)(struct nf *nf);
 	/* the NF got its slot (nf->slot): prepare what the NF is handed, and fill its
 	 * welcome (memory to map, as fds). -errno with a message, nothing kept. */
 	int (*attach)(struct nf *nf, struct myr_welcome *w, int *fds, unsigned int *n_fds);
@@ -52,6 +54,7 @@ struct ctl_transport {
 
 extern const struct ctl_transport ctl_tr_poll;
 extern const struct ctl_transport ctl_tr_block;
+extern const struct ctl_transport ctl_tr_bpf;
 
 /* The table of a kind (NULL: not built); all of them, for the options and --help.
  * Adding a transport: its table in the list in nf.c. */

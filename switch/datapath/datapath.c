@@ -15,7 +15,8 @@
 #include "transport.h"
 
 /* Adding a transport: its table in this list. */
-static const struct dp_transport *const transport_list[] = { &dp_tr_poll, &dp_tr_block };
+static const struct dp_transport *const transport_list[] = { &dp_tr_poll, &dp_tr_block,
+							     &dp_tr_bpf };
 static const struct dp_transport *by_kind[MYR_T_MAX]; /* filled from the list */
 
 /* Kinds with per-round work, in a dense list: the loop walks only these. */

@@ -36,6 +36,7 @@ struct dp_transport {
 
 extern const struct dp_transport dp_tr_poll;
 extern const struct dp_transport dp_tr_block;
+extern const struct dp_transport dp_tr_bpf;
 
 /* The table of a kind (NULL: not built). Adding a transport: its table in the list
  * in datapath.c. */

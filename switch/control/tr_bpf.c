@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Transport bpf, control half: an in-switch NF is its program (bpf.c) and its
+ * context; it has no process, so it is up from the moment it is added until it is
+ * deleted. Whatever changes under traffic (the program, the NF's state) is replaced
+ * whole: a new one is published in the snapshot and the old one freed after the
+ * grace period, so a packet runs the old or the new, never a mix, and none is lost.
+ */
+#include <stdlib.h>
+
+#include "../datapath/tr_bpf.h"
+#include "transport.h"
+
+/* An in-switch NF's own (nf->tr_conf.u64[0]). */
+struct bpf_nf {
+	struct bpf_prog *prog;
+	struct myr_bpf_ctx *ctx; /* while it has a slot */
+	uint8_t args[MYR_BPF_STATE];
+};
+
+static struct bpf_nf *
+bpf_of(const struct nf *nf)
+{
+	return (struct bpf_nf *)(uintptr_t)nf->tr_conf.u64[0];
+}
+
+static struct myr_bpf_ctx *
+ctx_new(const struct bpf_nf *b)
+{
+	struct myr_bpf_ctx *c = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*c));
+
+	if (c == NULL) {
+		ctl_err(-ENOMEM, "out of memory");
+		return NULL;
+	}
+	memset(c, 0, sizeof(*c));
+	memcpy(c->state, b->args, sizeof(c->state));
+	return c;
+}
+
+static int
+bpf_attach(struct nf *nf, struct myr_welcome *w, int *fds, unsigned int *n_fds)
+{
+	struct bpf_nf *b = bpf_of(nf);
+
+	(void)w, (void)fds, (void)n_fds;
+	if (b == NULL || b->prog == NULL)
+		return ctl_err(-EINVAL, "NF %s has no program (nf add --bpf FILE)", nf->name);
+	b->ctx = ctx_new(b);
+	return b->ctx != NULL ? 0 : -ENOMEM;
+}
+
+/* The data path let go of the slot: nothing is queued in an in-switch NF. */
+static uint64_t
+bpf_reclaim(struct nf *nf, uint32_t slot)
+{
+	struct bpf_nf *b = bpf_of(nf);
+
+	(void)slot;
+	free(b->ctx);
+	b->ctx = NULL;
+	return 0;
+}
+
+static void
+bpf_fini(struct nf *nf)
+{
+	struct bpf_nf *b = bpf_of(nf);
+
+	if (b == NULL)
+		return;
+	bpf_prog_free(b->prog);
+	free(b->ctx);
+	free(b);
+	nf->tr_conf.u64[0] = 0;
+}
+
+static void
+bpf_fwd_params(const struct nf *nf, union fwd_params *p)
+{
+	const struct bpf_nf *b = bpf_of(nf);
+	struct bpf_params *bp = (struct bpf_params *)p;
+
+	bp->prog = b->prog;
+	bp->ctx = b->ctx;
+}
+
+static void
+bpf_print(const struct nf *nf, struct out *o)
+{
+	const struct bpf_prog *p = bpf_of(nf) != NULL ? bpf_of(nf)->prog : NULL;
+
+	if (p == NULL)
+		return;
+	if (o->json)
+		out_printf(o,
+			   ",\"bpf\":\"%s\",\"section\":\"%s\",\"insns\":%u,\"jit_bytes\":%zu,"
+			   "\"stack\":%u,\"writes\":%s",
+			   p->path, p->section, p->n_insns, p->jit_size, p->stack,
+			   p->writes ? "true" : "false");
+	else
+		out_printf(o, " bpf %s:%s insns %u jit %zu B", p->path, p->section, p->n_insns,
+			   p->jit_size);
+}
+
+/* Put a new program in place of the old: no packet sees neither. */
+static int
+replace_prog(struct nf *nf, const char *path, const char *section)
+{
+	struct bpf_nf *b = bpf_of(nf);
+	struct bpf_prog *old = b->prog, *p = bpf_prog_load(path, section);
+	int ret;
+
+	if (p == NULL)
+		return -EINVAL;
+	b->prog = p;
+	ret = fwd_publish(); /* and its grace period: no worker runs the old one after it */
+	if (ret < 0) {
+		b->prog = old;
+		bpf_prog_free(p);
+		return ret;
+	}
+	bpf_prog_free(old);
+	LOG(INFO, "NF %s: program %s:%s (%u insns)", nf->name, p->path, p->section, p->n_insns);
+	return 0;
+}
+
+static int
+set_bpf(struct nf *nf, const char *value)
+{
+	return replace_prog(nf, value, bpf_of(nf)->prog->section);
+}
+
+static int
+set_section(struct nf *nf, const char *value)
+{
+	return replace_prog(nf, bpf_of(nf)->prog->path, value);
+}
+
+/* hex digits, two a byte, up to MYR_BPF_STATE bytes; the rest zero */
+static int
+parse_args(const char *s, uint8_t out[MYR_BPF_STATE])
+{
+	size_t n = strlen(s), i;
+
+	if (n % 2 != 0 || n / 2 > MYR_BPF_STATE)
+		return ctl_err(-EINVAL, "--bpf-args: '%s' is not up to %d bytes in hex", s,
+			       MYR_BPF_STATE);
+	memset(out, 0, MYR_BPF_STATE);
+	for (i = 0; i < n; i++) {
+		int c = s[i], v = c >= '0' && c <= '9'   ? c - '0'
+				  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+				  : c >= 'A' && c <= 'F' ? c - 'A' + 10
+							 : -1;
+
+		if (v < 0)
+			return ctl_err(-EINVAL, "--bpf-args: '%s' is not hex", s);
+		out[i / 2] = (uint8_t)(out[i / 2] << 4 | v);
+	}
+	return 0;
+}
+
+/* New state for the NF: a new context, published; the old freed after the grace period. */
+static int
+set_args(struct nf *nf, const char *value)
+{
+	struct bpf_nf *b = bpf_of(nf);
+	uint8_t args[MYR_BPF_STATE], saved[MYR_BPF_STATE];
+	struct myr_bpf_ctx *old = b->ctx, *c;
+	int ret = parse_args(value, args);
+
+	if (ret < 0)
+		return ret;
+	memcpy(saved, b->args, sizeof(saved));
+	memcpy(b->args, args, sizeof(args));
+	if (old == NULL)
+		return 0;
+	c = ctx_new(b);
+	if (c == NULL || (b->ctx = c, ret = fwd_publish()) < 0) {
+		memcpy(b->args, saved, sizeof(saved));
+		b->ctx = old;
+		free(c);
+		return c == NULL ? -ENOMEM : ret;
+	}
+	free(old);
+	return 0;
+}
+
+static const struct ctl_nf_option bpf_nf_options[] = {
+	{ "bpf", "FILE", set_bpf },
+	{ "section", "NAME", set_section },
+	{ "bpf-args", "HEX", set_args },
+	{ NULL, NULL, NULL },
+};
+
+static int
+set_max_insns(const char *value)
+{
+	char *end;
+	unsigned long v = strtoul(value, &end, 10);
+
+	if (*value == '\0' || *end != '\0' || v == 0 || v > 65536)
+		return ctl_err(-EINVAL, "--bpf-max-insns: %s is not 1..65536", value);
+	bpf_max_insns = v;
+	return 0;
+}
+
+static const struct ctl_sw_option bpf_sw_options[] = {
+	{ "bpf-max-insns", "N",
+	  "most instructions of an in-switch NF's program (4096): bounds its cost per packet",
+	  set_max_insns },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct ctl_transport ctl_tr_bpf = {
+	.kind = MYR_T_BPF,
+	.has_process = false,
+	.attach = bpf_attach,
+	.reclaim = bpf_reclaim,
+	.nf_fini = bpf_fini,
+	.fwd_params = bpf_fwd_params,
+	.print = bpf_print,
+	.sw_options = bpf_sw_options,
+	.nf_options = bpf_nf_options,
+};
+
+int
+bpf_nf_add(const char *name, struct tenant *t, int pos, const char *path, const char *section,
+	   const char *args)
+{
+	struct bpf_nf *b = calloc(1, sizeof(*b));
+	struct nf *nf;
+	int ret;
+
+	if (b == NULL)
+		return ctl_err(-ENOMEM, "out of memory");
+	if (args != NULL && (ret = parse_args(args, b->args)) < 0)
+		goto fail;
+	b->prog = bpf_prog_load(path, section);
+	if (b->prog == NULL) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	ret = nf_add(name, t, pos, MYR_T_BPF, NULL, &nf);
+	if (ret < 0)
+		goto fail;
+	nf->tr_conf.u64[0] = (uintptr_t)b; /* the NF's now: freed with it (bpf_fini) */
+	ret = nf_attach_inswitch(nf);
+	if (ret < 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", ctl_errmsg());
+		nf_del(nf);
+		return ctl_err(ret, "%s", msg);
+	}
+	return 0;
+fail:
+	if (b->prog != NULL)
+		bpf_prog_free(b->prog);
+	free(b);
+	return ret;
+}

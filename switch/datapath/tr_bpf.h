@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Transport bpf (in-switch NFs): what its two halves (datapath/tr_bpf.c,
+ * control/tr_bpf.c) share. */
+#ifndef MYRIAD_TR_BPF_H
+#define MYRIAD_TR_BPF_H
+
+#include <myriad/bpf.h>
+
+#include "../switch.h"
+
+struct rte_bpf;
+
+/* A loaded, checked and compiled program (control/bpf.c). Immutable once loaded. */
+struct bpf_prog {
+	uint64_t (*run)(void *ctx); /* the JIT's code */
+	bool writes;                /* it may store into ctx->data: write the window back */
+	uint32_t n_insns;
+	uint32_t stack; /* stack bytes it uses */
+	size_t jit_size;
+	struct rte_bpf *bpf;
+	char section[64];
+	char *path; /* the file it came from */
+};
+
+/* A bpf NF's entry in the snapshot (union fwd_params): its program and its context. */
+struct bpf_params {
+	const struct bpf_prog *prog;
+	struct myr_bpf_ctx *ctx; /* the NF's own, written by the worker that owns its slot */
+};
+_Static_assert(MYR_BPF_FORWARD == MYR_V_FORWARD && MYR_BPF_DROP == MYR_V_DROP &&
+		       MYR_BPF_TO_PORT == MYR_V_TO_PORT,
+	       "a program's verdicts are a process NF's");
+_Static_assert(sizeof(struct bpf_params) <= sizeof(union fwd_params), "fits the snapshot");
+
+#endif /* MYRIAD_TR_BPF_H */
