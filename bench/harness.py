@@ -419,7 +419,9 @@ class Switch:
         self.proc = self.procs.start(
             [self.B + "/switch/myriad-switch", "--no-pci", "--file-prefix", self.pre, "-l", "0",
              "--log-level=myriad.*:notice", "--", "--socket", self.sock, "--wire", "2",
-             "--max-nfs", str(self.nfs + 8)] + self.switch_args, self.log)
+             "--max-nfs", str(self.nfs + 8)] +
+            (["--ring-size", "64"] if self.transport == "bpf" else []) +  # no ring is used
+            self.switch_args, self.log)
         for _ in range(100):
             try:
                 self.ctl("status")
@@ -433,9 +435,13 @@ class Switch:
         for t in range(1, self.tenants + 1):
             lines.append("tenant add t%d --mac %s --port 1" % (t, self.mac(t)))
             for k in range(1, self.chain + 1):
-                lines.append("nf add t%d-%d --tenant t%d --transport %s --exec %s/nfs/"
-                             "myriad-nf-signature --no-wait" % (t, k, t, self.transport,
-                                                                self.B))
+                if self.transport == "bpf":  # the same workload, run by the switch
+                    lines.append("nf add t%d-%d --tenant t%d --bpf %s/nfs/signature.bpf.o"
+                                 % (t, k, t, self.B))
+                else:
+                    lines.append("nf add t%d-%d --tenant t%d --transport %s --exec %s/nfs/"
+                                 "myriad-nf-signature --no-wait" % (t, k, t, self.transport,
+                                                                    self.B))
         batch = os.path.join(self.procs.tmp, self.pre + ".setup")
         with open(batch, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -451,7 +457,7 @@ class Switch:
             if time.time() > deadline:
                 raise RuntimeError("only %d of %d NFs came up" % (up, self.nfs))
             time.sleep(0.2)
-        self.nf_pids = [n["pid"] for n in self.ctl("stats", "--nfs")["nfs"]]
+        self.nf_pids = [n["pid"] for n in self.ctl("stats", "--nfs")["nfs"] if n["pid"] > 0]
         self.procs.extra_pids.update(self.nf_pids)
         self.attach_s = time.time() - t0
 
@@ -544,7 +550,7 @@ class Progress:
 
 def est_setup(s, prof):
     """Seconds a setup should take, for the ETA: start, attach, points, teardown."""
-    per_nf = {"poll": 0.03, "block": 0.008}.get(s.get("transport"), 0)
+    per_nf = {"poll": 0.03, "block": 0.008, "bpf": 0.002}.get(s.get("transport"), 0)
     t = 4.0 + s.get("nfs", 0) * per_nf
     for _ in s["sizes"]:
         for load in s["loads"]:
@@ -725,7 +731,7 @@ class Runner:
                 "nfs": target.nfs, "tenants": getattr(target, "tenants", 0),
                 "chain": getattr(target, "chain", 0),
                 "switch_args": " ".join(s.get("switch_args", ()))}
-        overhead = 4.0 + s.get("nfs", 0) * {"poll": 0.03, "block": 0.008}.get(
+        overhead = 4.0 + s.get("nfs", 0) * {"poll": 0.03, "block": 0.008, "bpf": 0.002}.get(
             s.get("transport"), 0)
         progress.advance(overhead)
         try:

@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import harness  # noqa: E402
 
-COLORS = {"poll": "#1f77b4", "block": "#d62728", "io": "#777777"}
-NAMES = {"poll": "A (poll)", "block": "B (block)", "io": "testpmd io"}
+COLORS = {"poll": "#1f77b4", "block": "#d62728", "bpf": "#2ca02c", "io": "#777777"}
+NAMES = {"poll": "A (poll)", "block": "B (block)", "bpf": "in-switch eBPF", "io": "testpmd io"}
 
 
 def footer(fig, res):
@@ -301,3 +301,42 @@ def overlay(out_dir):
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def bpf_sweep(res, path):
+    """bpf-nfs: non-drop rate and latency against NFs, in-switch eBPF beside B."""
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(14, 5.2))
+    for tr in ("bpf", "block"):
+        for size, style in ((64, "o--"), (700, "o-")):
+            ndr = sorted(rows(res, transport=tr, load="ndr", size=size), key=lambda s: s["nfs"])
+            lat = sorted([s for s in rows(res, transport=tr, size=size)
+                          if s.get("fraction") == harness.LAT_FRACTION], key=lambda s: s["nfs"])
+            lab = "%s, %d B" % (NAMES[tr], size)
+            if ndr:
+                ax.plot([s["nfs"] for s in ndr], [s["rx_mpps"] for s in ndr], style,
+                        color=COLORS[tr], label=lab)
+            if lat:
+                ax2.plot([s["nfs"] for s in lat], [s["latency_us"]["mean"] for s in lat], style,
+                         color=COLORS[tr], label=lab + " (mean)")
+    for size, style in ((64, "--"), (700, "-")):
+        c = ceiling_at(res, size)
+        if c:
+            ax.axhline(c["rx_mpps"], ls=style, color=COLORS["io"], lw=1,
+                       label="testpmd io ceiling, %d B: %.2f Mpps" % (size, c["rx_mpps"]))
+    ax.axhline(1.4, ls=":", color="k", lw=1, label="the paper: 1.4 Mpps, 2000 NFs, 7 cores")
+    for a in (ax, ax2):
+        a.set_xscale("log")
+        a.set_xlabel("number of NFs (2-NF chains; consecutive packets to different tenants)")
+        a.grid(True, which="both", alpha=0.3)
+        a.legend(fontsize=8)
+    ax.set_ylabel("non-drop rate, Mpps (loss <= %.1f%%)" % (100 * harness.NDR_LOSS))
+    ax.set_ylim(0, None)
+    ax2.set_yscale("log")
+    ax2.set_ylabel("mean latency at %.0f%% of the NDR, us (log)" % (100 * harness.LAT_FRACTION))
+    ax.set_title("one core for the switch; bpf NFs run on it, B's on core 1 with the generator",
+                 fontsize=9)
+    ax2.set_title("latency up to the switch's output stamp", fontsize=9)
+    footer(fig, res)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -5,10 +5,13 @@
  * one-NF chains, consecutive packets to different NFs (the paper's worst case); this
  * program plays the NFs, returning every packet at once. Counts are repeatable, whatever
  * else the machine does: bench/micro/dispatch.sh turns them into instructions per hop.
- * usage: dp_micro poll|block NFS ROUNDS
+ * usage: dp_micro poll|block NFS ROUNDS, or dp_micro bpf NFS ROUNDS PROGRAM.o (in-switch NFs
+ * run by the data path itself: their program's instructions count too)
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "test_env.h"
 
@@ -42,11 +45,14 @@ main(int argc, char **argv)
 {
 	struct dp_worker *w;
 	unsigned int n, rounds, r, i;
-	char line[128], mac[MYR_MAC_STR_LEN];
+	char line[512], mac[MYR_MAC_STR_LEN];
 	uint64_t t0, hops = 0;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s poll|block NFS ROUNDS\n", argv[0]);
+	bool bpf = argc == 5 && strcmp(argv[1], "bpf") == 0;
+
+	if (argc != 4 && !bpf) {
+		fprintf(stderr, "usage: %s poll|block NFS ROUNDS | bpf NFS ROUNDS PROGRAM.o\n",
+			argv[0]);
 		return 2;
 	}
 	n = atoi(argv[2]);
@@ -57,6 +63,12 @@ main(int argc, char **argv)
 		snprintf(line, sizeof(line), "tenant add t%u --mac 02:00:00:00:%02x:%02x --port 1",
 			 i, i >> 8, i & 0xff);
 		must(line);
+		if (bpf) {
+			snprintf(line, sizeof(line), "nf add n%u --tenant t%u --bpf %s", i, i,
+				 argv[4]);
+			must(line);
+			continue;
+		}
 		snprintf(line, sizeof(line), "nf add n%u --tenant t%u --transport %s", i, i,
 			 argv[1]);
 		must(line);
@@ -77,7 +89,8 @@ main(int argc, char **argv)
 		}
 		w->now = rte_rdtsc();
 		hops += dp_round(w);
-		nfs_bounce(n);
+		if (!bpf)
+			nfs_bounce(n);
 		test_env.ports[1].tx_n = 0; /* the sink takes what left */
 	}
 	printf("kind %s nfs %u rounds %u hops %" PRIu64 " tsc_per_hop %.1f\n", argv[1], n, rounds,

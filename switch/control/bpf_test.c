@@ -245,6 +245,12 @@ hostile(void **state)
 		refused(big, 4097, "more than 4096");
 		big[4095] = EXIT;
 		accepted(big, 4096);
+		/* and the cost cap: 500 divisions cost more than 4096 additions */
+		for (i = 0; i < 500; i++)
+			big[i] = I(EBPF_ALU64 | BPF_DIV | BPF_K, 0, 0, 0, 3);
+		big[0] = MOV_K(0, 1);
+		big[500] = EXIT;
+		refused(big, 501, "dearest path costs 4992");
 	}
 }
 

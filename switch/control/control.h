@@ -218,7 +218,7 @@ struct bpf_prog;
 struct bpf_prog *bpf_prog_load(const char *path, const char *section);
 struct bpf_prog *bpf_prog_load_mem(const void *buf, size_t len, const char *section);
 void bpf_prog_free(struct bpf_prog *p);
-extern uint32_t bpf_max_insns;
+extern uint32_t bpf_max_insns, bpf_max_cost;
 
 /* tr_bpf.c: add an in-switch NF, up at once; nothing of it stays if it fails */
 int bpf_nf_add(const char *name, struct tenant *t, int pos, const char *path, const char *section,

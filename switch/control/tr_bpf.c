@@ -94,13 +94,13 @@ bpf_print(const struct nf *nf, struct out *o)
 		return;
 	if (o->json)
 		out_printf(o,
-			   ",\"bpf\":\"%s\",\"section\":\"%s\",\"insns\":%u,\"jit_bytes\":%zu,"
-			   "\"stack\":%u,\"writes\":%s",
-			   p->path, p->section, p->n_insns, p->jit_size, p->stack,
+			   ",\"bpf\":\"%s\",\"section\":\"%s\",\"insns\":%u,\"cost\":%u,"
+			   "\"jit_bytes\":%zu,\"stack\":%u,\"writes\":%s",
+			   p->path, p->section, p->n_insns, p->cost, p->jit_size, p->stack,
 			   p->writes ? "true" : "false");
 	else
-		out_printf(o, " bpf %s:%s insns %u jit %zu B", p->path, p->section, p->n_insns,
-			   p->jit_size);
+		out_printf(o, " bpf %s:%s insns %u cost %u jit %zu B", p->path, p->section,
+			   p->n_insns, p->cost, p->jit_size);
 }
 
 /* Put a new program in place of the old: no packet sees neither. */
@@ -194,21 +194,37 @@ static const struct ctl_nf_option bpf_nf_options[] = {
 };
 
 static int
-set_max_insns(const char *value)
+parse_limit(const char *name, const char *value, uint32_t *out)
 {
 	char *end;
 	unsigned long v = strtoul(value, &end, 10);
 
 	if (*value == '\0' || *end != '\0' || v == 0 || v > 65536)
-		return ctl_err(-EINVAL, "--bpf-max-insns: %s is not 1..65536", value);
-	bpf_max_insns = v;
+		return ctl_err(-EINVAL, "--%s: %s is not 1..65536", name, value);
+	*out = v;
 	return 0;
+}
+
+static int
+set_max_insns(const char *value)
+{
+	return parse_limit("bpf-max-insns", value, &bpf_max_insns);
+}
+
+static int
+set_max_cost(const char *value)
+{
+	return parse_limit("bpf-max-cost", value, &bpf_max_cost);
 }
 
 static const struct ctl_sw_option bpf_sw_options[] = {
 	{ "bpf-max-insns", "N",
 	  "most instructions of an in-switch NF's program (4096): bounds its cost per packet",
 	  set_max_insns },
+	{ "bpf-max-cost", "N",
+	  "most an in-switch NF's dearest path may cost, in ALU operations (4096; a multiply "
+	  "counts 3, a division 10): bounds what one packet costs the switch's core",
+	  set_max_cost },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -16,27 +16,56 @@
 #include "tr_bpf.h"
 #include "transport.h"
 
+typedef uint8_t v32 __attribute__((vector_size(32)));
+
+/* 128 bytes of ones, then 128 of zeros: from 128 - len on, the mask of a window of len */
+static const uint8_t keep[2 * MYR_BPF_WINDOW] = {
+	[0 ... MYR_BPF_WINDOW - 1] = 0xff,
+};
+
+/*
+ * Fixed-size copies, which the compiler turns into a few vector moves (a copy of len
+ * bytes would be a call to memcpy and memset): the window is read whole from the
+ * buffer, which has room for it, and the bytes past the frame are masked to zero.
+ */
 static inline void
 window_in(struct myr_bpf_ctx *c, const struct rte_mbuf *m)
 {
 	uint32_t len = rte_pktmbuf_data_len(m);
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	unsigned int k;
 
 	c->len = rte_pktmbuf_pkt_len(m);
 	if (likely(len >= MYR_BPF_WINDOW)) {
 		memcpy(c->data, d, MYR_BPF_WINDOW);
+	} else if (likely(m->data_off + MYR_BPF_WINDOW <= m->buf_len)) {
+		const uint8_t *mask = keep + MYR_BPF_WINDOW - len;
+
+		for (k = 0; k < MYR_BPF_WINDOW; k += sizeof(v32)) {
+			v32 v, mk;
+
+			memcpy(&v, d + k, sizeof(v));
+			memcpy(&mk, mask + k, sizeof(mk));
+			v &= mk;
+			memcpy(c->data + k, &v, sizeof(v));
+		}
 	} else {
 		memcpy(c->data, d, len);
 		memset(c->data + len, 0, MYR_BPF_WINDOW - len);
 	}
 }
 
+/* What the program wrote, back into the frame. Past the frame's end the buffer holds
+ * no packet: writing the whole window there (a fixed-size copy) is harmless. */
 static inline void
 window_out(const struct myr_bpf_ctx *c, struct rte_mbuf *m)
 {
-	uint32_t len = RTE_MIN((uint32_t)rte_pktmbuf_data_len(m), (uint32_t)MYR_BPF_WINDOW);
+	uint32_t len = rte_pktmbuf_data_len(m);
 
-	memcpy(rte_pktmbuf_mtod(m, uint8_t *), c->data, len);
+	if (likely(len >= MYR_BPF_WINDOW || m->data_off + MYR_BPF_WINDOW <= m->buf_len))
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *), c->data, MYR_BPF_WINDOW);
+	else
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *), c->data, len);
 }
 
 static uint16_t

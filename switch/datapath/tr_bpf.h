@@ -16,6 +16,7 @@ struct bpf_prog {
 	bool writes;                /* it may store into ctx->data: write the window back */
 	uint32_t n_insns;
 	uint32_t stack; /* stack bytes it uses */
+	uint32_t cost;  /* its dearest path, in ALU operations (control/bpf.c) */
 	size_t jit_size;
 	struct rte_bpf *bpf;
 	char section[64];
