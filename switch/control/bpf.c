@@ -653,6 +653,8 @@ dpdk_load(const struct ebpf_insn *ins, uint32_t n, char *why, size_t why_len)
 	return bpf;
 }
 
+static struct bpf_prog *loaded; /* every program loaded, shared by its NFs */
+
 struct bpf_prog *
 bpf_prog_load_mem(const void *buf, size_t len, const char *section)
 {
@@ -677,6 +679,21 @@ bpf_prog_load_mem(const void *buf, size_t len, const char *section)
 		ctl_err(-E2BIG, "the program has %u instructions, more than %u (--bpf-max-insns)",
 			n, bpf_max_insns);
 		return NULL;
+	}
+	/* the same code in the same section was loaded for another NF: share it */
+	for (p = loaded; p != NULL; p = p->next)
+		if (p->n_insns == n && strcmp(p->section, sec_name(&e, sec)) == 0 &&
+		    memcmp(p->ins, e.buf + e.sh[sec].sh_offset, n * sizeof(*ins)) == 0)
+			break;
+	if (p != NULL) {
+		if (p->cost > bpf_max_cost)
+			return ctl_err(-E2BIG,
+				       "the program's dearest path costs %u, more than %u "
+				       "(--bpf-max-cost)",
+				       p->cost, bpf_max_cost),
+			       NULL;
+		p->refs++;
+		return p;
 	}
 	p = calloc(1, sizeof(*p));
 	ins = malloc(n * sizeof(*ins)); /* aligned, whatever the file's offsets */
@@ -708,7 +725,10 @@ bpf_prog_load_mem(const void *buf, size_t len, const char *section)
 	p->jit_size = jit.sz;
 	p->n_insns = n;
 	snprintf(p->section, sizeof(p->section), "%s", sec_name(&e, sec));
-	free(ins);
+	p->ins = ins;
+	p->refs = 1;
+	p->next = loaded;
+	loaded = p;
 	return p;
 fail:
 	if (p != NULL && p->bpf != NULL)
@@ -756,13 +776,6 @@ bpf_prog_load(const char *path, const char *section)
 
 		snprintf(msg, sizeof(msg), "%s", ctl_errmsg());
 		ctl_err(-EINVAL, "%s: %s", path, msg);
-	} else {
-		p->path = strdup(path);
-		if (p->path == NULL) {
-			bpf_prog_free(p);
-			p = NULL;
-			ctl_err(-ENOMEM, "out of memory");
-		}
 	}
 out:
 	free(buf);
@@ -770,12 +783,31 @@ out:
 	return p;
 }
 
+/* Let go of a program; the last NF that held it frees it. */
 void
 bpf_prog_free(struct bpf_prog *p)
 {
-	if (p == NULL)
+	struct bpf_prog **pp;
+
+	if (p == NULL || --p->refs > 0)
 		return;
+	for (pp = &loaded; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
 	rte_bpf_destroy(p->bpf);
-	free(p->path);
+	free(p->ins);
 	free(p);
+}
+
+unsigned int
+bpf_progs_loaded(void)
+{
+	unsigned int n = 0;
+	const struct bpf_prog *p;
+
+	for (p = loaded; p != NULL; p = p->next)
+		n++;
+	return n;
 }

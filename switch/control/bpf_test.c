@@ -536,6 +536,14 @@ mixed_chain(void **state)
 	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
 	snprintf(line, sizeof(line), "nf add a --tenant t1 --bpf %s", obj_sig);
 	must(line);
+	/* the same code twice: one program, held by both NFs */
+	snprintf(line, sizeof(line), "nf add a2 --tenant t1 --bpf %s", obj_sig);
+	must(line);
+	assert_int_equal(bpf_progs_loaded(), 1);
+	assert_ptr_equal(params_of("a")->prog, params_of("a2")->prog);
+	assert_ptr_not_equal(params_of("a")->ctx, params_of("a2")->ctx);
+	must("nf del a2");
+	assert_int_equal(bpf_progs_loaded(), 1);
 	must("nf add p --tenant t1");
 	snprintf(line, sizeof(line), "nf add b --tenant t1 --bpf %s --bpf-args 010002aa00000001",
 		 obj_rw);
@@ -563,6 +571,9 @@ mixed_chain(void **state)
 	assert_int_equal(sw.slot_stats[nf_lookup("b")->slot].from_nf, 100);
 	/* a process cannot register as an in-switch NF */
 	assert_null(test_attach("a"));
+	must("tenant del t1");
+	test_env_settle();
+	assert_int_equal(bpf_progs_loaded(), 0);
 }
 
 int

@@ -181,7 +181,8 @@ int nf_set(struct nf *nf, const char *opt, const char *val);
 int nf_start(struct nf *nf);
 int nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport kind,
 	      struct myr_welcome *w, int *fds, unsigned int *n_fds);
-int nf_attach_inswitch(struct nf *nf);
+int nf_add_inswitch(const char *name, struct tenant *t, int pos, enum myr_transport kind,
+		    const union nf_tr_conf *conf);
 int nf_register(const void *payload, size_t len, const struct ucred *cred, bool admin,
 		struct nf *spawned_for, struct conn *c, struct nf **out, struct myr_welcome *w,
 		int *fds, unsigned int *n_fds);
@@ -218,6 +219,7 @@ struct bpf_prog;
 struct bpf_prog *bpf_prog_load(const char *path, const char *section);
 struct bpf_prog *bpf_prog_load_mem(const void *buf, size_t len, const char *section);
 void bpf_prog_free(struct bpf_prog *p);
+unsigned int bpf_progs_loaded(void); /* distinct programs: NFs that load the same code share one */
 extern uint32_t bpf_max_insns, bpf_max_cost;
 
 /* tr_bpf.c: add an in-switch NF, up at once; nothing of it stays if it fails */

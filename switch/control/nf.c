@@ -136,14 +136,13 @@ chain_remove(struct tenant *t, struct nf *nf)
 	t->n_chain--;
 }
 
-/* On success the NF owns exec_argv; on failure the caller still does. */
-int
-nf_add(const char *name, struct tenant *t, int pos, enum myr_transport kind, char **exec_argv,
-       struct nf **out)
+/* A new NF in its tenant's chain, not published yet. */
+static int
+nf_insert(const char *name, struct tenant *t, int pos, enum myr_transport kind, char **exec_argv,
+	  struct nf **out)
 {
 	const struct ctl_transport *tr = ctl_transport(kind);
 	struct nf *nf;
-	int ret;
 
 	if (!myr_name_valid(name))
 		return ctl_err(-EINVAL, "invalid NF name '%s'", name);
@@ -178,6 +177,21 @@ nf_add(const char *name, struct tenant *t, int pos, enum myr_transport kind, cha
 	t->chain[pos] = nf;
 	t->n_chain++;
 	TAILQ_INSERT_TAIL(&nfs, nf, next);
+	LOG(INFO, "NF %s added to tenant %s at position %d", name, t->name, pos);
+	*out = nf;
+	return 0;
+}
+
+/* On success the NF owns exec_argv; on failure the caller still does. */
+int
+nf_add(const char *name, struct tenant *t, int pos, enum myr_transport kind, char **exec_argv,
+       struct nf **out)
+{
+	struct nf *nf = NULL;
+	int ret = nf_insert(name, t, pos, kind, exec_argv, &nf);
+
+	if (ret < 0)
+		return ret;
 	/* a DOWN NF in a chain makes its tenant's packets drop as nf_down: publish that */
 	ret = fwd_publish();
 	if (ret < 0) {
@@ -187,10 +201,60 @@ nf_add(const char *name, struct tenant *t, int pos, enum myr_transport kind, cha
 		nf_free(nf);
 		return ret;
 	}
-	LOG(INFO, "NF %s added to tenant %s at position %d", name, t->name, pos);
 	if (out != NULL)
 		*out = nf;
 	return 0;
+}
+
+/*
+ * A new NF of a kind without a process (in the switch), up at once: the snapshot that
+ * adds it to the chain is the one that starts it, so its tenant's packets never see it
+ * down. On success the NF owns conf (its kind's settings); on failure the caller does.
+ */
+int
+nf_add_inswitch(const char *name, struct tenant *t, int pos, enum myr_transport kind,
+		const union nf_tr_conf *conf)
+{
+	struct nf *nf = NULL;
+	int s, ret = nf_insert(name, t, pos, kind, NULL, &nf);
+
+	if (ret < 0)
+		return ret;
+	nf->tr_conf = *conf;
+	if (nf->tr->has_process) {
+		ret = ctl_err(-EINVAL, "NFs of kind %s have a process", myr_transport_name(kind));
+		goto undo;
+	}
+	s = slot_alloc();
+	if (s < 0) {
+		ret = s;
+		goto undo;
+	}
+	nf->slot = s;
+	ret = nf->tr->attach(nf, NULL, NULL, NULL);
+	if (ret < 0) {
+		nf->slot = -1;
+		slot_free(s);
+		goto undo;
+	}
+	nf->gen = ++attach_gen;
+	nf->state = NF_UP;
+	nf->n_starts++;
+	ret = fwd_publish();
+	if (ret < 0) {
+		/* the data path never saw the NF */
+		nf->state = NF_DOWN;
+		nf->slot = -1;
+		nf->tr->reclaim(nf, s);
+		slot_free(s);
+		goto undo;
+	}
+	return 0;
+undo:
+	chain_remove(t, nf);
+	memset(&nf->tr_conf, 0, sizeof(nf->tr_conf)); /* still the caller's */
+	nf_free(nf);
+	return ret;
 }
 
 uint64_t
@@ -338,38 +402,6 @@ nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport kind, str
 		return ret;
 	}
 	return 0;
-}
-
-/* An NF of a kind without a process (in the switch): up from now on. */
-int
-nf_attach_inswitch(struct nf *nf)
-{
-	int s, ret;
-
-	if (nf->proc != NULL || nf->state != NF_DOWN)
-		return ctl_err(-EINVAL, "NF %s is not an in-switch NF that is down", nf->name);
-	s = slot_alloc();
-	if (s < 0)
-		return s;
-	nf->slot = s;
-	ret = nf->tr->attach(nf, NULL, NULL, NULL);
-	if (ret < 0) {
-		nf->slot = -1;
-		slot_free(s);
-		return ret;
-	}
-	nf->gen = ++attach_gen;
-	nf->state = NF_UP;
-	nf->n_starts++;
-	ret = fwd_publish();
-	if (ret < 0) {
-		/* the data path never saw the slot */
-		nf->state = NF_DOWN;
-		nf->slot = -1;
-		nf->tr->reclaim(nf, s);
-		slot_free(s);
-	}
-	return ret;
 }
 
 /*

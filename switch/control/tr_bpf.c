@@ -14,6 +14,7 @@
 /* An in-switch NF's own (nf->tr_conf.u64[0]). */
 struct bpf_nf {
 	struct bpf_prog *prog;
+	char *path;              /* the file it came from */
 	struct myr_bpf_ctx *ctx; /* while it has a slot */
 	uint8_t args[MYR_BPF_STATE];
 };
@@ -71,6 +72,7 @@ bpf_fini(struct nf *nf)
 		return;
 	bpf_prog_free(b->prog);
 	free(b->ctx);
+	free(b->path);
 	free(b);
 	nf->tr_conf.u64[0] = 0;
 }
@@ -88,7 +90,8 @@ bpf_fwd_params(const struct nf *nf, union fwd_params *p)
 static void
 bpf_print(const struct nf *nf, struct out *o)
 {
-	const struct bpf_prog *p = bpf_of(nf) != NULL ? bpf_of(nf)->prog : NULL;
+	const struct bpf_nf *b = bpf_of(nf);
+	const struct bpf_prog *p = b != NULL ? b->prog : NULL;
 
 	if (p == NULL)
 		return;
@@ -96,10 +99,10 @@ bpf_print(const struct nf *nf, struct out *o)
 		out_printf(o,
 			   ",\"bpf\":\"%s\",\"section\":\"%s\",\"insns\":%u,\"cost\":%u,"
 			   "\"jit_bytes\":%zu,\"stack\":%u,\"writes\":%s",
-			   p->path, p->section, p->n_insns, p->cost, p->jit_size, p->stack,
+			   b->path, p->section, p->n_insns, p->cost, p->jit_size, p->stack,
 			   p->writes ? "true" : "false");
 	else
-		out_printf(o, " bpf %s:%s insns %u cost %u jit %zu B", p->path, p->section,
+		out_printf(o, " bpf %s:%s insns %u cost %u jit %zu B", b->path, p->section,
 			   p->n_insns, p->cost, p->jit_size);
 }
 
@@ -109,19 +112,27 @@ replace_prog(struct nf *nf, const char *path, const char *section)
 {
 	struct bpf_nf *b = bpf_of(nf);
 	struct bpf_prog *old = b->prog, *p = bpf_prog_load(path, section);
+	char *new_path = strdup(path), *old_path = b->path;
 	int ret;
 
-	if (p == NULL)
-		return -EINVAL;
+	if (p == NULL || new_path == NULL) {
+		bpf_prog_free(p);
+		free(new_path);
+		return p == NULL ? -EINVAL : ctl_err(-ENOMEM, "out of memory");
+	}
 	b->prog = p;
+	b->path = new_path;
 	ret = fwd_publish(); /* and its grace period: no worker runs the old one after it */
 	if (ret < 0) {
 		b->prog = old;
+		b->path = old_path;
 		bpf_prog_free(p);
+		free(new_path);
 		return ret;
 	}
 	bpf_prog_free(old);
-	LOG(INFO, "NF %s: program %s:%s (%u insns)", nf->name, p->path, p->section, p->n_insns);
+	free(old_path);
+	LOG(INFO, "NF %s: program %s:%s (%u insns)", nf->name, path, p->section, p->n_insns);
 	return 0;
 }
 
@@ -134,7 +145,7 @@ set_bpf(struct nf *nf, const char *value)
 static int
 set_section(struct nf *nf, const char *value)
 {
-	return replace_prog(nf, bpf_of(nf)->prog->path, value);
+	return replace_prog(nf, bpf_of(nf)->path, value);
 }
 
 /* hex digits, two a byte, up to MYR_BPF_STATE bytes; the rest zero */
@@ -245,34 +256,29 @@ bpf_nf_add(const char *name, struct tenant *t, int pos, const char *path, const 
 	   const char *args)
 {
 	struct bpf_nf *b = calloc(1, sizeof(*b));
-	struct nf *nf;
+	union nf_tr_conf conf = { .u64 = { (uintptr_t)b } };
 	int ret;
 
 	if (b == NULL)
 		return ctl_err(-ENOMEM, "out of memory");
 	if (args != NULL && (ret = parse_args(args, b->args)) < 0)
 		goto fail;
+	b->path = strdup(path);
+	if (b->path == NULL) {
+		ret = ctl_err(-ENOMEM, "out of memory");
+		goto fail;
+	}
 	b->prog = bpf_prog_load(path, section);
 	if (b->prog == NULL) {
 		ret = -EINVAL;
 		goto fail;
 	}
-	ret = nf_add(name, t, pos, MYR_T_BPF, NULL, &nf);
-	if (ret < 0)
-		goto fail;
-	nf->tr_conf.u64[0] = (uintptr_t)b; /* the NF's now: freed with it (bpf_fini) */
-	ret = nf_attach_inswitch(nf);
-	if (ret < 0) {
-		char msg[512];
-
-		snprintf(msg, sizeof(msg), "%s", ctl_errmsg());
-		nf_del(nf);
-		return ctl_err(ret, "%s", msg);
-	}
-	return 0;
+	ret = nf_add_inswitch(name, t, pos, MYR_T_BPF, &conf);
+	if (ret == 0)
+		return 0; /* b is the NF's: freed with it (bpf_fini) */
 fail:
-	if (b->prog != NULL)
-		bpf_prog_free(b->prog);
+	bpf_prog_free(b->prog);
+	free(b->path);
 	free(b);
 	return ret;
 }

@@ -9,8 +9,10 @@
 #include "../switch.h"
 
 struct rte_bpf;
+struct ebpf_insn;
 
-/* A loaded, checked and compiled program (control/bpf.c). Immutable once loaded. */
+/* A loaded, checked and compiled program (control/bpf.c). Immutable once loaded, but
+ * for the loader's own fields. */
 struct bpf_prog {
 	uint64_t (*run)(void *ctx); /* the JIT's code */
 	bool writes;                /* it may store into ctx->data: write the window back */
@@ -20,7 +22,10 @@ struct bpf_prog {
 	size_t jit_size;
 	struct rte_bpf *bpf;
 	char section[64];
-	char *path; /* the file it came from */
+	/* the loader's: programs are shared by the NFs that load the same code */
+	struct ebpf_insn *ins;
+	uint32_t refs;
+	struct bpf_prog *next;
 };
 
 /* A bpf NF's entry in the snapshot (union fwd_params): its program and its context. */
