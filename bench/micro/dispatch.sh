@@ -13,11 +13,15 @@ bin=$build/bench/micro/dp_micro
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '%-6s %6s %10s %12s %10s\n' kind nfs hops instructions per_hop
-for kind in poll block; do
+# bpf: one in-switch NF (signature.bpf.o) per packet, counted with its program; its hops
+# are the port's only (nothing returns from a ring), so per_hop is per packet there
+for kind in poll block bpf; do
+	prog=()
+	[ "$kind" = bpf ] && prog=("$build/nfs/signature.bpf.o")
 	for nfs in 64 2000; do
 		out=$tmp/cg.$kind.$nfs
 		line=$(valgrind --tool=callgrind --toggle-collect=dp_round \
-			--callgrind-out-file="$out" "$bin" "$kind" "$nfs" "$rounds" 2>/dev/null)
+			--callgrind-out-file="$out" "$bin" "$kind" "$nfs" "$rounds" "${prog[@]}" 2>/dev/null)
 		hops=$(sed -n 's/.* hops \([0-9]*\) .*/\1/p' <<<"$line")
 		ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$out")
 		awk -v k="$kind" -v n="$nfs" -v h="$hops" -v i="$ir" \
