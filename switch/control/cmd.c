@@ -656,11 +656,11 @@ cmd_status(struct args *a, struct out *o)
 			   "\"pool_size\":%u,\"pool_avail\":%u,\"dpdk\":\"%u.%02u\","
 			   "\"abi\":{\"shm_version\":%u,\"dpdk_version\":%u,\"mbuf_size\":%zu,"
 			   "\"ring_hdr_size\":%zu},\"memzones\":%u,\"connections\":%u,"
-			   "\"socket\":\"",
+			   "\"bpf_programs\":%u,\"socket\":\"",
 			   sw.n_ports, n_t, n_nf, n_up, sw.conf.max_nfs, sw.pool->size,
 			   rte_mempool_avail_count(sw.pool), RTE_VER_YEAR, RTE_VER_MONTH,
 			   MYR_SHM_VERSION, RTE_VERSION, sizeof(struct rte_mbuf),
-			   sizeof(struct rte_ring), n_mz, conn_count());
+			   sizeof(struct rte_ring), n_mz, conn_count(), bpf_progs_loaded());
 		out_json_str(o, sw.conf.socket);
 		out_printf(o, "\"}\n");
 	} else {

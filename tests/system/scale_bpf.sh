@@ -31,6 +31,7 @@ echo "scale_bpf: $((2 * N)) NFs attached in $(((t1 - t0) / 1000000)) ms" \
 st=$(jctl status)
 assert_jq ".nfs == $((2 * N)) and .nfs_up == $((2 * N)) and .tenants == $N" "$st" \
 	"all $((2 * N)) in-switch NFs up"
+assert_jq '.bpf_programs == 2' "$st" "the NFs that load the same code share its program"
 
 # a packet for every tenant, 3 rounds: every program runs on exactly 3 packets
 for round in 1 2 3; do
@@ -47,7 +48,8 @@ assert_jq "[.nfs[] | select(.to_nf == 3 and .from_nf == 3)] | length == $((2 * N
 for i in $(seq "$N"); do echo "tenant del t$i"; done >"$T/del.txt"
 ctl -f "$T/del.txt" >/dev/null || fail "removal batch"
 st=$(jctl status)
-assert_jq '.nfs == 0 and .nfs_up == 0 and .tenants == 0' "$st" "every NF and tenant gone"
+assert_jq '.nfs == 0 and .nfs_up == 0 and .tenants == 0 and .bpf_programs == 0' "$st" \
+	"every NF, tenant and program gone"
 s=$(stats)
 assert_accounted "$s"
 echo "scale_bpf: ok"
