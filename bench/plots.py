@@ -316,7 +316,7 @@ def bpf_sweep(res, path):
                 ax.plot([s["nfs"] for s in ndr], [s["rx_mpps"] for s in ndr], style,
                         color=COLORS[tr], label=lab)
             if lat:
-                ax2.plot([s["nfs"] for s in lat], [s["latency_us"]["mean"] for s in lat], style,
+                ax2.plot([s["nfs"] for s in lat], [1000 * lat_ms(s, "mean") for s in lat], style,
                          color=COLORS[tr], label=lab + " (mean)")
     for size, style in ((64, "--"), (700, "-")):
         c = ceiling_at(res, size)
