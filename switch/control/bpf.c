@@ -19,6 +19,7 @@
  */
 #include <elf.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -162,10 +163,13 @@ elf_no_relocs(const struct elf_view *e, unsigned int code)
 			continue;
 		/* name the first symbol for the message, if every index checks out */
 		if (r->sh_link < e->eh->e_shnum && r->sh_size >= sizeof(Elf64_Rel)) {
-			const Elf64_Rel *rel = (const Elf64_Rel *)(e->buf + r->sh_offset);
+			Elf64_Xword info;
 
+			/* the file's alignment is the file's: read the field bytewise */
+			memcpy(&info, e->buf + r->sh_offset + offsetof(Elf64_Rel, r_info),
+			       sizeof(info));
 			symtab = &e->sh[r->sh_link];
-			sym = ELF64_R_SYM(rel->r_info);
+			sym = ELF64_R_SYM(info);
 			if (symtab->sh_type == SHT_SYMTAB && symtab->sh_link < e->eh->e_shnum &&
 			    r->sh_offset % 8 == 0 && symtab->sh_offset % 8 == 0 &&
 			    sym < symtab->sh_size / sizeof(Elf64_Sym)) {

@@ -176,6 +176,18 @@ hostile(void **state)
 				      I(EBPF_ALU64 | BPF_ADD | BPF_X, 3, 2, 0, 0),
 				      LDX(BPF_B, 0, 3, 0), EXIT },
 		5, "DPDK's validator refused");
+	/* a variable offset DPDK can bound: masked to 0..127, then 8 bytes from 64 (up to
+	 * 199: inside) and from 72 (up to 207: past the context's 200 bytes) */
+	accepted((struct ebpf_insn[]){ LDX(BPF_W, 2, 1, 128),
+				       I(EBPF_ALU64 | BPF_AND | BPF_K, 2, 0, 0, 127), MOV_X(3, 1),
+				       I(EBPF_ALU64 | BPF_ADD | BPF_X, 3, 2, 0, 0),
+				       LDX(BPF_B, 0, 3, 72), EXIT },
+		 6);
+	refused((struct ebpf_insn[]){ LDX(BPF_W, 2, 1, 128),
+				      I(EBPF_ALU64 | BPF_AND | BPF_K, 2, 0, 0, 127), MOV_X(3, 1),
+				      I(EBPF_ALU64 | BPF_ADD | BPF_X, 3, 2, 0, 0),
+				      LDX(EBPF_DW, 0, 3, 72), EXIT },
+		6, "DPDK's validator refused");
 	/* memory through something that is no pointer */
 	refused((struct ebpf_insn[]){ MOV_K(2, 4096), LDX(BPF_B, 0, 2, 0), EXIT }, 3,
 		"holds no pointer");
