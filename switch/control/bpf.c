@@ -197,6 +197,12 @@ elf_no_relocs(const struct elf_view *e, unsigned int code)
 
 enum vtype { V_UNINIT, V_SCALAR, V_CTX, V_FP, V_POISON };
 
+/* What the program does with the frame's window. */
+struct bpf_use {
+	bool writes;     /* it may store into the window: written back */
+	uint32_t window; /* bytes of the window it may touch: copied in */
+};
+
 struct vreg {
 	uint8_t type;
 	bool var;    /* V_CTX: offset not known here (DPDK's validator bounds it) */
@@ -279,7 +285,7 @@ is_ptr(const struct vreg *v)
 /* A load or store of size bytes at base register b + off. */
 static int
 check_mem(struct vstate *s, uint32_t pc, unsigned int b, int16_t off, unsigned int size, bool store,
-	  bool *writes)
+	  struct bpf_use *u)
 {
 	const struct vreg *v = &s->r[b];
 	int64_t at = v->off + off, i;
@@ -291,7 +297,12 @@ check_mem(struct vstate *s, uint32_t pc, unsigned int b, int16_t off, unsigned i
 				       ", outside its %" PRId64 " bytes",
 				       pc, store ? "writes" : "reads", size, at, BPF_CTX_SIZE);
 		if (store && (v->var || at < MYR_BPF_WINDOW))
-			*writes = true;
+			u->writes = true;
+		if (v->var)
+			u->window = MYR_BPF_WINDOW;
+		else if (at < MYR_BPF_WINDOW)
+			u->window =
+				RTE_MAX(u->window, (uint32_t)RTE_MIN(at + size, MYR_BPF_WINDOW));
 		return 0;
 	}
 	if (v->type == V_FP) {
@@ -397,8 +408,8 @@ check_jmp(struct vstate *s, const struct ebpf_insn *in, uint32_t pc, uint32_t n,
 
 /* One instruction: its checks, its effect on s; *next and *target are its successors. */
 static int
-check_insn(struct vstate *s, const struct ebpf_insn *ins, uint32_t pc, uint32_t n, bool *writes,
-	   uint32_t *next, uint32_t *target)
+check_insn(struct vstate *s, const struct ebpf_insn *ins, uint32_t pc, uint32_t n,
+	   struct bpf_use *u, uint32_t *next, uint32_t *target)
 {
 	const struct ebpf_insn *in = &ins[pc];
 	uint8_t cls = BPF_CLASS(in->code);
@@ -415,8 +426,8 @@ check_insn(struct vstate *s, const struct ebpf_insn *ins, uint32_t pc, uint32_t 
 			break;
 		if ((ret = read_reg(s, pc, in->src_reg)) < 0 ||
 		    (ret = write_reg(pc, in->dst_reg)) < 0 ||
-		    (ret = check_mem(s, pc, in->src_reg, in->off, mem_size(in->code), false,
-				     writes)) < 0)
+		    (ret = check_mem(s, pc, in->src_reg, in->off, mem_size(in->code), false, u)) <
+			    0)
 			return ret;
 		s->r[in->dst_reg] = (struct vreg){ .type = V_SCALAR };
 		return 0;
@@ -437,7 +448,7 @@ check_insn(struct vstate *s, const struct ebpf_insn *ins, uint32_t pc, uint32_t 
 					       "the program",
 					       pc, in->src_reg);
 		}
-		return check_mem(s, pc, in->dst_reg, in->off, mem_size(in->code), true, writes);
+		return check_mem(s, pc, in->dst_reg, in->off, mem_size(in->code), true, u);
 	case BPF_LD:
 		if (in->code != (BPF_LD | BPF_IMM | EBPF_DW)) {
 			if (BPF_MODE(in->code) == BPF_ABS || BPF_MODE(in->code) == BPF_IND)
@@ -567,7 +578,8 @@ insn_cost(const struct ebpf_insn *in)
 /* Our pass: each instruction once, in an order where every path into it has been
  * merged into its state before it is checked. */
 static int
-check_prog(const struct ebpf_insn *ins, uint32_t n, bool *writes, uint32_t *stack, uint32_t *cost)
+check_prog(const struct ebpf_insn *ins, uint32_t n, struct bpf_use *u, uint32_t *stack,
+	   uint32_t *cost)
 {
 	struct vstate *st = calloc(n + 1, sizeof(*st));
 	bool *second = calloc(n + 1, sizeof(*second)); /* second half of a 64-bit load */
@@ -586,7 +598,7 @@ check_prog(const struct ebpf_insn *ins, uint32_t n, bool *writes, uint32_t *stac
 	for (k = 0; k + 1 < n; k++)
 		if (ins[k].code == (BPF_LD | BPF_IMM | EBPF_DW))
 			second[++k] = true;
-	*writes = false;
+	*u = (struct bpf_use){ 0 };
 	*cost = 0;
 	st[0].live = true;
 	st[0].r[EBPF_REG_1] = (struct vreg){ .type = V_CTX };
@@ -600,7 +612,7 @@ check_prog(const struct ebpf_insn *ins, uint32_t n, bool *writes, uint32_t *stac
 			goto out;
 		}
 		s = st[pc];
-		ret = check_insn(&s, ins, pc, n, writes, &next, &target);
+		ret = check_insn(&s, ins, pc, n, u, &next, &target);
 		if (ret < 0)
 			goto out;
 		dist[pc] += insn_cost(&ins[pc]);
@@ -663,6 +675,7 @@ struct bpf_prog *
 bpf_prog_load_mem(const void *buf, size_t len, const char *section)
 {
 	struct elf_view e = { 0 };
+	struct bpf_use use;
 	struct bpf_prog *p;
 	struct rte_bpf_jit jit;
 	struct ebpf_insn *ins;
@@ -706,8 +719,11 @@ bpf_prog_load_mem(const void *buf, size_t len, const char *section)
 		goto fail;
 	}
 	memcpy(ins, e.buf + e.sh[sec].sh_offset, n * sizeof(*ins));
-	if (check_prog(ins, n, &p->writes, &p->stack, &p->cost) < 0)
+	if (check_prog(ins, n, &use, &p->stack, &p->cost) < 0)
 		goto fail;
+	p->writes = use.writes;
+	/* what the window copy moves: whole 32-byte pieces of what the program touches */
+	p->window = RTE_ALIGN_CEIL(use.window, 32);
 	if (p->cost > bpf_max_cost) {
 		ctl_err(-E2BIG,
 			"the program's dearest path costs %u (an ALU operation 1, a multiply 3, a "

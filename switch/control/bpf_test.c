@@ -440,6 +440,9 @@ examples_equal(void **state)
 	}
 	assert_int_equal(params_of("sig")->ctx->state32[0], acc);
 	assert_int_equal(params_of("sig")->ctx->state64[1], n);
+	/* it reads 64 bytes: only those are copied in, and nothing goes back */
+	assert_int_equal(params_of("sig")->prog->window, 64);
+	assert_false(params_of("sig")->prog->writes);
 	must("nf del sig");
 
 	/* firewall: EtherType 86dd, source 02:bb:00:00:00:07, longer than 700 */

@@ -24,24 +24,26 @@ static const uint8_t keep[2 * MYR_BPF_WINDOW] = {
 };
 
 /*
- * Fixed-size copies, which the compiler turns into a few vector moves (a copy of len
- * bytes would be a call to memcpy and memset): the window is read whole from the
- * buffer, which has room for it, and the bytes past the frame are masked to zero.
+ * The part of the window the program may touch (w bytes, 32 at a time: a few vector
+ * moves, where a copy of len bytes would be a call to memcpy and memset), read whole
+ * from the buffer, which has room for it, with the bytes past the frame masked to
+ * zero. The program was shown, at load, never to touch the window past w.
  */
 static inline void
-window_in(struct myr_bpf_ctx *c, const struct rte_mbuf *m)
+window_in(struct myr_bpf_ctx *c, const struct rte_mbuf *m, uint32_t w)
 {
 	uint32_t len = rte_pktmbuf_data_len(m);
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	unsigned int k;
 
 	c->len = rte_pktmbuf_pkt_len(m);
-	if (likely(len >= MYR_BPF_WINDOW)) {
-		memcpy(c->data, d, MYR_BPF_WINDOW);
-	} else if (likely(m->data_off + MYR_BPF_WINDOW <= m->buf_len)) {
+	if (likely(len >= w)) {
+		for (k = 0; k < w; k += sizeof(v32))
+			memcpy(c->data + k, d + k, sizeof(v32));
+	} else if (likely(m->data_off + w <= m->buf_len)) {
 		const uint8_t *mask = keep + MYR_BPF_WINDOW - len;
 
-		for (k = 0; k < MYR_BPF_WINDOW; k += sizeof(v32)) {
+		for (k = 0; k < w; k += sizeof(v32)) {
 			v32 v, mk;
 
 			memcpy(&v, d + k, sizeof(v));
@@ -51,21 +53,24 @@ window_in(struct myr_bpf_ctx *c, const struct rte_mbuf *m)
 		}
 	} else {
 		memcpy(c->data, d, len);
-		memset(c->data + len, 0, MYR_BPF_WINDOW - len);
+		memset(c->data + len, 0, w - len);
 	}
 }
 
 /* What the program wrote, back into the frame. Past the frame's end the buffer holds
- * no packet: writing the whole window there (a fixed-size copy) is harmless. */
+ * no packet: writing the whole w bytes there (fixed-size moves) is harmless. */
 static inline void
-window_out(const struct myr_bpf_ctx *c, struct rte_mbuf *m)
+window_out(const struct myr_bpf_ctx *c, struct rte_mbuf *m, uint32_t w)
 {
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m);
+	unsigned int k;
 
-	if (likely(len >= MYR_BPF_WINDOW || m->data_off + MYR_BPF_WINDOW <= m->buf_len))
-		memcpy(rte_pktmbuf_mtod(m, uint8_t *), c->data, MYR_BPF_WINDOW);
+	if (likely(len >= w || m->data_off + w <= m->buf_len))
+		for (k = 0; k < w; k += sizeof(v32))
+			memcpy(d + k, c->data + k, sizeof(v32));
 	else
-		memcpy(rte_pktmbuf_mtod(m, uint8_t *), c->data, len);
+		memcpy(d, c->data, len);
 }
 
 static uint16_t
@@ -81,11 +86,11 @@ bpf_deliver(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot, struc
 	for (i = 0; i < n; i++) {
 		uint64_t r;
 
-		window_in(c, pkts[i]);
+		window_in(c, pkts[i], p->window);
 		r = p->run(c);
 		v[i] = r > MYR_V_TO_PORT ? UINT8_MAX : (uint8_t)r; /* UINT8_MAX: bad_verdict */
 		if (p->writes && r != MYR_V_DROP)
-			window_out(c, pkts[i]);
+			window_out(c, pkts[i], p->window);
 	}
 	/* the caller counted them as held: they are back already */
 	dp_nf_returned(w, &w->slots[slot], slot, n);

@@ -16,6 +16,7 @@ struct ebpf_insn;
 struct bpf_prog {
 	uint64_t (*run)(void *ctx); /* the JIT's code */
 	bool writes;                /* it may store into ctx->data: write the window back */
+	uint32_t window;            /* bytes of ctx->data it may touch (a multiple of 32) */
 	uint32_t n_insns;
 	uint32_t stack; /* stack bytes it uses */
 	uint32_t cost;  /* its dearest path, in ALU operations (control/bpf.c) */
