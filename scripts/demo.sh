@@ -13,7 +13,8 @@ usage: $0 [--tenants N] [--chain K] [--size BYTES] [--duration SEC] [--rate PPS]
   --size BYTES    frame size, 60..1514 (default $size)
   --duration SEC  seconds of traffic (default $duration)
   --rate PPS      offered load, 0 = as fast as possible (default $rate)
-  --transport T   poll (A) or block (B) NFs (default $transport)
+  --transport T   poll (A) or block (B) NF processes, or bpf: the same signature as
+                  in-switch eBPF programs, run on the switch's core (default $transport)
 USAGE
 }
 while [ $# -gt 0 ]; do
@@ -62,7 +63,11 @@ for t in $(seq "$tenants"); do
 	macs=${macs:+$macs,}$mac
 	echo "tenant add t$t --mac $mac --port 1"
 	for k in $(seq "$chain"); do
-		echo "nf add t$t-sig$k --tenant t$t --transport $transport --exec $B/nfs/myriad-nf-signature --no-wait"
+		if [ "$transport" = bpf ]; then
+			echo "nf add t$t-sig$k --tenant t$t --bpf $B/nfs/signature.bpf.o"
+		else
+			echo "nf add t$t-sig$k --tenant t$t --transport $transport --exec $B/nfs/myriad-nf-signature --no-wait"
+		fi
 	done
 done >"$dir/setup.txt"
 ctl -f "$dir/setup.txt" >/dev/null
