@@ -335,11 +335,20 @@ check_alu(struct vstate *s, const struct ebpf_insn *in, uint32_t pc)
 {
 	bool is64 = BPF_CLASS(in->code) == EBPF_ALU64, x = BPF_SRC(in->code) == BPF_X;
 	uint8_t op = BPF_OP(in->code);
-	struct vreg *d = &s->r[in->dst_reg];
+	struct vreg *d;
 	int ret;
 
 	if ((ret = write_reg(pc, in->dst_reg)) < 0)
 		return ret;
+	d = &s->r[in->dst_reg];
+	/* immediates the JIT encodes in fewer bits: out of range, it emits broken code
+	 * (found by fuzz_bpf: a shift by 9216 made the compiled program jump astray) */
+	if (!x && (op == BPF_LSH || op == BPF_RSH || op == EBPF_ARSH) &&
+	    (in->imm < 0 || in->imm >= (is64 ? 64 : 32)))
+		return ctl_err(-EINVAL, "insn %u: shifts by %d: a shift is 0..%d", pc, in->imm,
+			       is64 ? 63 : 31);
+	if (op == EBPF_END && in->imm != 16 && in->imm != 32 && in->imm != 64)
+		return ctl_err(-EINVAL, "insn %u: swaps %d bits: 16, 32 or 64", pc, in->imm);
 	if (x && op != EBPF_END && (ret = read_reg(s, pc, in->src_reg)) < 0)
 		return ret;
 	if (op == EBPF_MOV) {

@@ -244,6 +244,22 @@ hostile(void **state)
 	refused((struct ebpf_insn[]){ MOV_K(0, 1), I(EBPF_ALU64 | BPF_DIV | BPF_K, 0, 0, 0, 0),
 				      EXIT },
 		3, "divides by zero");
+	/* immediates out of the JIT's range (fuzz_bpf's first find: it crashed the switch) */
+	refused((struct ebpf_insn[]){ MOV_K(0, 1), I(EBPF_ALU64 | BPF_RSH | BPF_K, 0, 0, 0, 9216),
+				      EXIT },
+		3, "shifts by 9216");
+	refused((struct ebpf_insn[]){ MOV_K(0, 1), I(BPF_ALU | BPF_LSH | BPF_K, 0, 0, 0, 32),
+				      EXIT },
+		3, "shifts by 32");
+	refused((struct ebpf_insn[]){ MOV_K(0, 1), I(EBPF_ALU64 | EBPF_ARSH | BPF_K, 0, 0, 0, -1),
+				      EXIT },
+		3, "shifts by -1");
+	refused((struct ebpf_insn[]){ MOV_K(0, 1), I(BPF_ALU | EBPF_END | EBPF_TO_BE, 0, 0, 0, 8),
+				      EXIT },
+		3, "swaps 8 bits");
+	accepted((struct ebpf_insn[]){ MOV_K(0, 1), I(EBPF_ALU64 | BPF_RSH | BPF_K, 0, 0, 0, 63),
+				       I(BPF_ALU | EBPF_END | EBPF_TO_BE, 0, 0, 0, 16), EXIT },
+		 4);
 	refused((struct ebpf_insn[]){ MOV_K(0, 0), I(0x06 | BPF_JEQ, 0, 0, 0, 0), EXIT }, 3,
 		"32-bit jumps");
 	/* the size cap */

@@ -5,7 +5,7 @@
  * passes, compiled and run once on a context: nothing it holds may crash the loader,
  * and a program that passes runs without touching anything outside its context.
  *
- * Build as fuzz_cmd.c says (this file for fuzz_cmd.c), then
+ * Build as fuzz_cmd.c says (this file for fuzz_cmd.c; add undefined to -fsanitize), then
  *   /tmp/fuzz_bpf -max_total_time=60 /tmp/fuzz_new tests/fuzz/corpus/bpf
  * Under gcc, replay.c runs it over the corpus in the normal test run.
  */
