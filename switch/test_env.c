@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* A switch without EAL for unit tests and fuzzing (test_env.h). */
 #include <errno.h>
+#include <elf.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <bpf_def.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -399,4 +402,47 @@ test_attach(const char *name)
 		return NULL;
 	}
 	return nf;
+}
+
+/* An eBPF relocatable object: a null section, the code (in section sec), the names. */
+size_t
+test_bpf_elf(uint8_t *buf, const struct ebpf_insn *ins, unsigned int n, const char *sec)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
+	Elf64_Shdr *sh;
+	char names[64];
+	size_t code = sizeof(*eh), nl, strs, shoff;
+
+	nl = (size_t)snprintf(names, sizeof(names), "%c%s%c.shstrtab", 0, sec, 0) + 1;
+	memset(buf, 0, sizeof(*eh));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_REL;
+	eh->e_machine = 247; /* EM_BPF */
+	eh->e_version = EV_CURRENT;
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_shentsize = sizeof(Elf64_Shdr);
+	eh->e_shnum = 3;
+	eh->e_shstrndx = 2;
+	memcpy(buf + code, ins, n * sizeof(*ins));
+	strs = code + n * sizeof(*ins);
+	memcpy(buf + strs, names, nl);
+	shoff = RTE_ALIGN_CEIL(strs + nl, 8);
+	eh->e_shoff = shoff;
+	sh = (Elf64_Shdr *)(buf + shoff);
+	memset(sh, 0, 3 * sizeof(*sh));
+	sh[1] = (Elf64_Shdr){ .sh_name = 1,
+			      .sh_type = SHT_PROGBITS,
+			      .sh_flags = SHF_ALLOC | SHF_EXECINSTR,
+			      .sh_offset = code,
+			      .sh_size = n * sizeof(*ins),
+			      .sh_addralign = 8 };
+	sh[2] = (Elf64_Shdr){ .sh_name = (uint32_t)(strlen(sec) + 2),
+			      .sh_type = SHT_STRTAB,
+			      .sh_offset = strs,
+			      .sh_size = nl,
+			      .sh_addralign = 1 };
+	return shoff + 3 * sizeof(*sh);
 }

@@ -9,6 +9,7 @@
 #ifndef MYRIAD_TEST_ENV_H
 #define MYRIAD_TEST_ENV_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "control/control.h"
@@ -51,5 +52,10 @@ int test_cmd(char *reply, size_t size, const char *line);
 
 /* Attach a process (this one) as NF name, as a registration would. */
 struct nf *test_attach(const char *name);
+
+struct ebpf_insn;
+/* An eBPF object file in buf (room for the code and 1 KB): n instructions in section
+ * sec, as clang would lay it out; returns its length. */
+size_t test_bpf_elf(uint8_t *buf, const struct ebpf_insn *ins, unsigned int n, const char *sec);
 
 #endif /* MYRIAD_TEST_ENV_H */

@@ -9,7 +9,6 @@
  * With a cost cap (--bpf-max-cost), each kind is cut to the longest program under it.
  * usage: bpf_worst [N [RUNS [MAX_COST]]]   (run it pinned: taskset -c 0 ...)
  */
-#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -68,40 +67,6 @@ now_ns(void)
 	return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
-/* An ELF object around the code, as clang would write one (section "prog"). */
-static size_t
-elf_wrap(uint8_t *b, unsigned int n)
-{
-	static const char names[] = "\0prog\0.shstrtab";
-	Elf64_Ehdr *eh = (Elf64_Ehdr *)b;
-	Elf64_Shdr *sh;
-	size_t code = sizeof(*eh), strs = code + n * 8,
-	       shoff = RTE_ALIGN_CEIL(strs + sizeof(names), 8);
-
-	memset(b, 0, shoff + 3 * sizeof(*sh));
-	memcpy(eh->e_ident, ELFMAG, SELFMAG);
-	eh->e_ident[EI_CLASS] = ELFCLASS64;
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_type = ET_REL;
-	eh->e_machine = 247;
-	eh->e_shentsize = sizeof(Elf64_Shdr);
-	eh->e_shnum = 3;
-	eh->e_shstrndx = 2;
-	eh->e_shoff = shoff;
-	memcpy(b + code, ins, n * 8);
-	memcpy(b + strs, names, sizeof(names));
-	sh = (Elf64_Shdr *)(b + shoff);
-	sh[1] = (Elf64_Shdr){ .sh_name = 1,
-			      .sh_type = SHT_PROGBITS,
-			      .sh_flags = SHF_ALLOC | SHF_EXECINSTR,
-			      .sh_offset = code,
-			      .sh_size = n * 8 };
-	sh[2] = (Elf64_Shdr){
-		.sh_name = 6, .sh_type = SHT_STRTAB, .sh_offset = strs, .sh_size = sizeof(names)
-	};
-	return shoff + 3 * sizeof(*sh);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -119,7 +84,7 @@ main(int argc, char **argv)
 	       "cycles/run", "ns/run", "jit_bytes");
 	for (k = 0; k < RTE_DIM(kinds); k++) {
 		unsigned int len = build(kinds[k], n), m = n;
-		size_t sz = elf_wrap(buf, len);
+		size_t sz = test_bpf_elf(buf, ins, len, "prog");
 		double t0 = now_ns(), t1, best_ns = 1e30;
 		uint64_t best = UINT64_MAX;
 		struct bpf_prog *p = bpf_prog_load_mem(buf, sz, NULL);
@@ -129,7 +94,7 @@ main(int argc, char **argv)
 		while (p == NULL && strstr(ctl_errmsg(), "--bpf-max-cost") != NULL && m > 8) {
 			m -= m / 64 + 1;
 			len = build(kinds[k], m);
-			sz = elf_wrap(buf, len);
+			sz = test_bpf_elf(buf, ins, len, "prog");
 			t0 = now_ns();
 			p = bpf_prog_load_mem(buf, sz, NULL);
 			t1 = now_ns();

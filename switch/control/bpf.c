@@ -680,6 +680,19 @@ dpdk_load(const struct ebpf_insn *ins, uint32_t n, char *why, size_t why_len)
 
 static struct bpf_prog *loaded; /* every program loaded, shared by its NFs */
 
+/* Over --bpf-max-cost? Also asked of a shared program: the cap may have changed. */
+static bool
+cost_over(const struct bpf_prog *p)
+{
+	if (p->cost <= bpf_max_cost)
+		return false;
+	ctl_err(-E2BIG,
+		"the program's dearest path costs %u (an ALU operation 1, a multiply 3, a "
+		"division 10), more than %u (--bpf-max-cost)",
+		p->cost, bpf_max_cost);
+	return true;
+}
+
 struct bpf_prog *
 bpf_prog_load_mem(const void *buf, size_t len, const char *section)
 {
@@ -712,12 +725,8 @@ bpf_prog_load_mem(const void *buf, size_t len, const char *section)
 		    memcmp(p->ins, e.buf + e.sh[sec].sh_offset, n * sizeof(*ins)) == 0)
 			break;
 	if (p != NULL) {
-		if (p->cost > bpf_max_cost)
-			return ctl_err(-E2BIG,
-				       "the program's dearest path costs %u, more than %u "
-				       "(--bpf-max-cost)",
-				       p->cost, bpf_max_cost),
-			       NULL;
+		if (cost_over(p))
+			return NULL;
 		p->refs++;
 		return p;
 	}
@@ -733,13 +742,8 @@ bpf_prog_load_mem(const void *buf, size_t len, const char *section)
 	p->writes = use.writes;
 	/* what the window copy moves: whole 32-byte pieces of what the program touches */
 	p->window = RTE_ALIGN_CEIL(use.window, 32);
-	if (p->cost > bpf_max_cost) {
-		ctl_err(-E2BIG,
-			"the program's dearest path costs %u (an ALU operation 1, a multiply 3, a "
-			"division 10), more than %u (--bpf-max-cost)",
-			p->cost, bpf_max_cost);
+	if (cost_over(p))
 		goto fail;
-	}
 	p->bpf = dpdk_load(ins, n, why, sizeof(why));
 	if (p->bpf == NULL) {
 		ctl_err(-EINVAL, "DPDK's validator refused the program: %s",

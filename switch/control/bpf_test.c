@@ -81,56 +81,13 @@ round_now(void)
 #define ST(sz, d, o, i)  I(BPF_ST | BPF_MEM | (sz), d, 0, o, i)
 #define EXIT             I(BPF_JMP | EBPF_EXIT, 0, 0, 0, 0)
 
-/* An eBPF relocatable object: a null section, the code (in section sec), the names. */
-static size_t
-elf_of(uint8_t *buf, const struct ebpf_insn *ins, unsigned int n, const char *sec)
-{
-	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
-	Elf64_Shdr *sh;
-	char names[64];
-	size_t code = sizeof(*eh), nl, strs, shoff;
-
-	nl = (size_t)snprintf(names, sizeof(names), "%c%s%c.shstrtab", 0, sec, 0) + 1;
-	memset(buf, 0, sizeof(*eh));
-	memcpy(eh->e_ident, ELFMAG, SELFMAG);
-	eh->e_ident[EI_CLASS] = ELFCLASS64;
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_ident[EI_VERSION] = EV_CURRENT;
-	eh->e_type = ET_REL;
-	eh->e_machine = 247; /* EM_BPF */
-	eh->e_version = EV_CURRENT;
-	eh->e_ehsize = sizeof(*eh);
-	eh->e_shentsize = sizeof(Elf64_Shdr);
-	eh->e_shnum = 3;
-	eh->e_shstrndx = 2;
-	memcpy(buf + code, ins, n * sizeof(*ins));
-	strs = code + n * sizeof(*ins);
-	memcpy(buf + strs, names, nl);
-	shoff = RTE_ALIGN_CEIL(strs + nl, 8);
-	eh->e_shoff = shoff;
-	sh = (Elf64_Shdr *)(buf + shoff);
-	memset(sh, 0, 3 * sizeof(*sh));
-	sh[1] = (Elf64_Shdr){ .sh_name = 1,
-			      .sh_type = SHT_PROGBITS,
-			      .sh_flags = SHF_ALLOC | SHF_EXECINSTR,
-			      .sh_offset = code,
-			      .sh_size = n * sizeof(*ins),
-			      .sh_addralign = 8 };
-	sh[2] = (Elf64_Shdr){ .sh_name = (uint32_t)(strlen(sec) + 2),
-			      .sh_type = SHT_STRTAB,
-			      .sh_offset = strs,
-			      .sh_size = nl,
-			      .sh_addralign = 1 };
-	return shoff + 3 * sizeof(*sh);
-}
-
 static uint8_t elf_buf[1 << 20];
 
 /* The program is refused, and the reason says why. */
 static void
 refused(const struct ebpf_insn *ins, unsigned int n, const char *why)
 {
-	size_t len = elf_of(elf_buf, ins, n, "prog");
+	size_t len = test_bpf_elf(elf_buf, ins, n, "prog");
 	struct bpf_prog *p;
 
 	ctl_err_clear();
@@ -146,7 +103,7 @@ refused(const struct ebpf_insn *ins, unsigned int n, const char *why)
 static void
 accepted(const struct ebpf_insn *ins, unsigned int n)
 {
-	size_t len = elf_of(elf_buf, ins, n, "prog");
+	size_t len = test_bpf_elf(elf_buf, ins, n, "prog");
 	struct bpf_prog *p = bpf_prog_load_mem(elf_buf, len, NULL);
 
 	if (p == NULL)
@@ -286,7 +243,7 @@ static void
 malformed(void **state)
 {
 	static const struct ebpf_insn ok[] = { MOV_K(0, 0), EXIT };
-	size_t len = elf_of(elf_buf, ok, 2, "prog");
+	size_t len = test_bpf_elf(elf_buf, ok, 2, "prog");
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)elf_buf;
 	static uint8_t copy[sizeof(elf_buf)];
 	struct bpf_prog *p;
@@ -524,7 +481,7 @@ no_earlier_bytes(void **state)
 		EXIT,
 	};
 	char path[] = "/tmp/myr-bpf-test-XXXXXX", line[256];
-	size_t n = elf_of(elf_buf, prog, RTE_DIM(prog), "prog");
+	size_t n = test_bpf_elf(elf_buf, prog, RTE_DIM(prog), "prog");
 	struct rte_mbuf *m;
 	int fd = mkstemp(path);
 
