@@ -6,7 +6,7 @@
 # usage: bench/micro/dispatch.sh [BUILD_DIR] [ROUNDS]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$top/build}
+build=$(cd "${1:-$top/build}" && pwd) # the program path must be absolute
 rounds=${2:-2000}
 bin=$build/bench/micro/dp_micro
 [ -x "$bin" ] || { echo "dispatch.sh: $bin not built" >&2; exit 1; }
@@ -21,7 +21,7 @@ for kind in poll block bpf; do
 	for nfs in 64 2000; do
 		out=$tmp/cg.$kind.$nfs
 		line=$(valgrind --tool=callgrind --toggle-collect=dp_round \
-			--callgrind-out-file="$out" "$bin" "$kind" "$nfs" "$rounds" "${prog[@]}" 2>/dev/null)
+			--instr-atstart=no --callgrind-out-file="$out" "$bin" "$kind" "$nfs" "$rounds" "${prog[@]}" 2>/dev/null)
 		hops=$(sed -n 's/.* hops \([0-9]*\) .*/\1/p' <<<"$line")
 		ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$out")
 		awk -v k="$kind" -v n="$nfs" -v h="$hops" -v i="$ir" \

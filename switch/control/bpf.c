@@ -40,6 +40,7 @@ uint32_t bpf_max_cost = 4096;
 #define BPF_FILE_MAX (1u << 20) /* bytes of an object file */
 #define BPF_STACK    512
 #define BPF_CTX_SIZE ((int64_t)sizeof(struct myr_bpf_ctx))
+#define BPF_STATE_AT ((int64_t)offsetof(struct myr_bpf_ctx, state))
 #define BPF_JMP32    0x06 /* instruction class, not in DPDK's bpf_def.h */
 
 /* --- the ELF object --- */
@@ -201,6 +202,8 @@ enum vtype { V_UNINIT, V_SCALAR, V_CTX, V_FP, V_POISON };
 struct bpf_use {
 	bool writes;     /* it may store into the window: written back */
 	uint32_t window; /* bytes of the window it may touch: copied in */
+	bool state_in;   /* it may touch the state: copied in... */
+	bool state_out;  /* ... and back, if it may store there */
 };
 
 struct vreg {
@@ -296,6 +299,8 @@ check_mem(struct vstate *s, uint32_t pc, unsigned int b, int16_t off, unsigned i
 				       "insn %u: %s %u bytes at context offset %" PRId64
 				       ", outside its %" PRId64 " bytes",
 				       pc, store ? "writes" : "reads", size, at, BPF_CTX_SIZE);
+		/* what the data path copies in and out for it (datapath/tr_bpf.c): a
+		 * place not known here may be anywhere in the context */
 		if (store && (v->var || at < MYR_BPF_WINDOW))
 			u->writes = true;
 		if (v->var)
@@ -303,6 +308,10 @@ check_mem(struct vstate *s, uint32_t pc, unsigned int b, int16_t off, unsigned i
 		else if (at < MYR_BPF_WINDOW)
 			u->window =
 				RTE_MAX(u->window, (uint32_t)RTE_MIN(at + size, MYR_BPF_WINDOW));
+		if (v->var || at + size > BPF_STATE_AT) {
+			u->state_in = true;
+			u->state_out |= store;
+		}
 		return 0;
 	}
 	if (v->type == V_FP) {
@@ -740,6 +749,8 @@ bpf_prog_load_mem(const void *buf, size_t len, const char *section)
 	if (check_prog(ins, n, &use, &p->stack, &p->cost) < 0)
 		goto fail;
 	p->writes = use.writes;
+	p->state_in = use.state_in;
+	p->state_out = use.state_out;
 	/* what the window copy moves: whole 32-byte pieces of what the program touches */
 	p->window = RTE_ALIGN_CEIL(use.window, 32);
 	if (cost_over(p))

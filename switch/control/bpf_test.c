@@ -39,7 +39,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	test_env_init(64, 64, 4096);
+	test_env_init(1024, 64, 4096);
 	w = sw.workers[0];
 	return 0;
 }
@@ -411,8 +411,8 @@ examples_equal(void **state)
 		acc ^= signature_of(in[i], len[i]);
 		assert_memory_equal(out[i], in[i], len[i]);
 	}
-	assert_int_equal(params_of("sig")->ctx->state32[0], acc);
-	assert_int_equal(params_of("sig")->ctx->state64[1], n);
+	assert_int_equal(params_of("sig")->state->u32[0], acc);
+	assert_int_equal(params_of("sig")->state->u64[1], n);
 	/* it reads 64 bytes: only those are copied in, and nothing goes back */
 	assert_int_equal(params_of("sig")->prog->window, 64);
 	assert_false(params_of("sig")->prog->writes);
@@ -440,8 +440,8 @@ examples_equal(void **state)
 			assert_memory_equal(out[i], in[i], len[i]);
 	}
 	assert_true(drops > 50 && drops < n - 50);
-	assert_int_equal(params_of("fw")->ctx->state64[5], drops);
-	assert_int_equal(params_of("fw")->ctx->state64[6], n - drops);
+	assert_int_equal(params_of("fw")->state->u64[5], drops);
+	assert_int_equal(params_of("fw")->state->u64[6], n - drops);
 	must("nf del fw");
 
 	/* rewrite: both MACs and the TTL, byte for byte (IPv4 checksums included) */
@@ -497,18 +497,92 @@ no_earlier_bytes(void **state)
 	memset(rte_pktmbuf_mtod(m, uint8_t *) + 6, 0xee, 694);
 	test_port_rx(0, m);
 	round_now();
-	assert_int_equal(params_of("leak")->ctx->state64[0], 0xeeeeeeeeeeeeeeeeULL);
+	assert_int_equal(params_of("leak")->state->u64[0], 0xeeeeeeeeeeeeeeeeULL);
 	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
 	round_now();
-	assert_int_equal(params_of("leak")->ctx->state64[0], 0);
+	assert_int_equal(params_of("leak")->state->u64[0], 0);
 	assert_int_equal(test_env.ports[1].tx_n, 2);
 	/* new state: a new context, the rest of it as it was set */
 	must("nf set leak --bpf-args 00000000000000000102");
-	assert_int_equal(params_of("leak")->ctx->state64[1], 0x0201);
+	assert_int_equal(params_of("leak")->state->u64[1], 0x0201);
 	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
 	round_now();
-	assert_int_equal(params_of("leak")->ctx->state64[1], 0x0201);
+	assert_int_equal(params_of("leak")->state->u64[1], 0x0201);
 	assert_int_equal(test_env.ports[1].tx_n, 3);
+}
+
+/* Load a program of a few instructions as NF name of tenant t1. */
+static void
+add_prog(const char *name, const struct ebpf_insn *prog, unsigned int n)
+{
+	char path[] = "/tmp/myr-bpf-test-XXXXXX", line[256];
+	size_t len = test_bpf_elf(elf_buf, prog, n, "prog");
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, elf_buf, len), (ssize_t)len);
+	close(fd);
+	snprintf(line, sizeof(line), "nf add %s --tenant t1 --bpf %s", name, path);
+	must(line);
+	unlink(path);
+}
+
+/*
+ * The NFs of a worker run on one context: what one leaves in it (its state, the
+ * reserved word, its window) is never what the next sees.
+ */
+static void
+shared_context(void **state)
+{
+	/* x: the reserved word, state64[1] and the window's byte 100 set */
+	static const struct ebpf_insn x[] = {
+		ST(BPF_W, 1, 132, 0xdead),
+		ST(EBPF_DW, 1, 144, 7),
+		ST(BPF_B, 1, 100, 0x5a),
+		MOV_K(0, 0),
+		EXIT,
+	};
+	/* y: reads the reserved word into state64[0], bytes 96..103 into state64[2] */
+	static const struct ebpf_insn y[] = {
+		LDX(BPF_W, 2, 1, 132),
+		STX(EBPF_DW, 1, 2, 136),
+		LDX(EBPF_DW, 2, 1, 96),
+		STX(EBPF_DW, 1, 2, 152),
+		MOV_K(0, 0),
+		EXIT,
+	};
+	/* z: reads only the first bytes of the window and touches no state */
+	static const struct ebpf_insn z[] = {
+		LDX(BPF_B, 0, 1, 0),
+		I(EBPF_ALU64 | BPF_AND | BPF_K, 0, 0, 0, 0),
+		EXIT,
+	};
+	unsigned int i;
+
+	(void)state;
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	add_prog("x", x, RTE_DIM(x));
+	add_prog("z", z, RTE_DIM(z));
+	add_prog("y", y, RTE_DIM(y));
+	assert_true(params_of("x")->prog->state_out);
+	assert_true(params_of("x")->prog->state_in);
+	assert_false(params_of("y")->prog->writes);
+	assert_false(params_of("z")->prog->state_in);
+	assert_int_equal(params_of("z")->prog->window, 32);
+	for (i = 0; i < 3; i++)
+		test_port_rx(0, test_mbuf("02:00:00:00:00:01", i == 1 ? 64 : 200));
+	round_now();
+	assert_int_equal(test_env.ports[1].tx_n, 3);
+	/* x's byte 100 went into its frame (200 B), so y read it there, but not in the 64-B
+	 * frame, where byte 100 is past the end (and x's write was not written back) */
+	assert_int_equal(params_of("x")->state->u64[1], 7);
+	assert_int_equal(params_of("y")->state->u64[0], 0);
+	assert_int_equal(params_of("y")->state->u64[1], 0);
+	assert_int_equal(params_of("y")->state->u64[2] >> 32 & 0xff, 0x5a);
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_now();
+	assert_int_equal(params_of("y")->state->u64[2], 0);
+	assert_int_equal(params_of("x")->state->u64[0], 0);
 }
 
 /* bpf -> poll (this test plays it) -> bpf, and the counters of each hop. */
@@ -529,7 +603,7 @@ mixed_chain(void **state)
 	must(line);
 	assert_int_equal(bpf_progs_loaded(), 1);
 	assert_ptr_equal(params_of("a")->prog, params_of("a2")->prog);
-	assert_ptr_not_equal(params_of("a")->ctx, params_of("a2")->ctx);
+	assert_ptr_not_equal(params_of("a")->state, params_of("a2")->state);
 	must("nf del a2");
 	assert_int_equal(bpf_progs_loaded(), 1);
 	must("nf add p --tenant t1");
@@ -564,6 +638,74 @@ mixed_chain(void **state)
 	assert_int_equal(bpf_progs_loaded(), 0);
 }
 
+/*
+ * More destinations in one round than the data path queues bursts for (DP_PENDS):
+ * 300 process NFs return a packet each at once, each to its own in-switch NF, which
+ * forwards it to a third. The queue fills while the returns are read (it is handed over
+ * then) and again while it is handed over (those packets go on their own): every packet
+ * still takes its whole chain, once.
+ */
+static void
+many_destinations(void **state)
+{
+	enum { N = 300 };
+	static struct nf *p[N];
+	char line[512];
+	void *objs[SW_BURST];
+	unsigned int i, k;
+
+	(void)state;
+	assert_true(N > DP_PENDS);
+	for (i = 0; i < N; i++) {
+		snprintf(line, sizeof(line), "tenant add t%u --mac 02:00:00:00:%02x:%02x --port 1",
+			 i, i >> 8, i & 0xff);
+		must(line);
+		snprintf(line, sizeof(line), "nf add p%u --tenant t%u", i, i);
+		must(line);
+		snprintf(line, sizeof(line), "nf add b%u --tenant t%u --bpf %s", i, i, obj_sig);
+		must(line);
+		snprintf(line, sizeof(line), "nf add c%u --tenant t%u --bpf %s", i, i, obj_sig);
+		must(line);
+		snprintf(line, sizeof(line), "p%u", i);
+		p[i] = test_attach(line);
+		assert_non_null(p[i]);
+	}
+	for (i = 0; i < N; i++) {
+		snprintf(line, sizeof(line), "02:00:00:00:%02x:%02x", i >> 8, i & 0xff);
+		test_port_rx(0, test_mbuf(line, 64));
+	}
+	for (i = 0; i < N / SW_BURST + 1; i++)
+		round_now();
+	for (i = 0; i < N; i++) {
+		k = rte_ring_sc_dequeue_burst(sw.to_nf[p[i]->slot], objs, SW_BURST, NULL);
+		assert_int_equal(k, 1);
+		assert_int_equal(rte_ring_sp_enqueue_burst(sw.from_nf[p[i]->slot], objs, k, NULL),
+				 1);
+	}
+	assert_int_equal(test_env.ports[1].tx_n, 0);
+	round_now();
+	assert_int_equal(test_env.ports[1].tx_n, N);
+	for (i = 0; i < N; i++) {
+		const char *hop[] = { "b", "c" };
+
+		for (k = 0; k < 2; k++) {
+			snprintf(line, sizeof(line), "%s%u", hop[k], i);
+			assert_int_equal(sw.slot_stats[nf_lookup(line)->slot].to_nf, 1);
+			assert_int_equal(sw.slot_stats[nf_lookup(line)->slot].from_nf, 1);
+		}
+	}
+	for (i = 0; i < SW_DROP_MAX; i++)
+		assert_int_equal(w->stats.drop[i], 0);
+	/* each exactly once: every tenant's MAC among what left */
+	for (i = 0; i < N; i++) {
+		const uint8_t *d = rte_pktmbuf_mtod(test_env.ports[1].tx[i], const uint8_t *);
+
+		k = d[4] << 8 | d[5];
+		assert_true(k < N && p[k] != NULL);
+		p[k] = NULL;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -574,6 +716,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_teardown(examples_equal, reset),
 		cmocka_unit_test_teardown(no_earlier_bytes, reset),
 		cmocka_unit_test_teardown(mixed_chain, reset),
+		cmocka_unit_test_teardown(shared_context, reset),
+		cmocka_unit_test_teardown(many_destinations, reset),
 	};
 
 	if (argc != 5) {

@@ -14,8 +14,8 @@
 /* An in-switch NF's own (nf->tr_conf.u64[0]). */
 struct bpf_nf {
 	struct bpf_prog *prog;
-	char *path;              /* the file it came from */
-	struct myr_bpf_ctx *ctx; /* while it has a slot */
+	char *path;             /* the file it came from */
+	union bpf_state *state; /* while it has a slot */
 	uint8_t args[MYR_BPF_STATE];
 };
 
@@ -25,18 +25,17 @@ bpf_of(const struct nf *nf)
 	return (struct bpf_nf *)(uintptr_t)nf->tr_conf.u64[0];
 }
 
-static struct myr_bpf_ctx *
-ctx_new(const struct bpf_nf *b)
+static union bpf_state *
+state_new(const struct bpf_nf *b)
 {
-	struct myr_bpf_ctx *c = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*c));
+	union bpf_state *st = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*st));
 
-	if (c == NULL) {
+	if (st == NULL) {
 		ctl_err(-ENOMEM, "out of memory");
 		return NULL;
 	}
-	memset(c, 0, sizeof(*c));
-	memcpy(c->state, b->args, sizeof(c->state));
-	return c;
+	memcpy(st->b, b->args, sizeof(st->b));
+	return st;
 }
 
 static int
@@ -47,8 +46,8 @@ bpf_attach(struct nf *nf, struct myr_welcome *w, int *fds, unsigned int *n_fds)
 	(void)w, (void)fds, (void)n_fds;
 	if (b == NULL || b->prog == NULL)
 		return ctl_err(-EINVAL, "NF %s has no program (nf add --bpf FILE)", nf->name);
-	b->ctx = ctx_new(b);
-	return b->ctx != NULL ? 0 : -ENOMEM;
+	b->state = state_new(b);
+	return b->state != NULL ? 0 : -ENOMEM;
 }
 
 /* The data path let go of the slot: nothing is queued in an in-switch NF. */
@@ -58,8 +57,8 @@ bpf_reclaim(struct nf *nf, uint32_t slot)
 	struct bpf_nf *b = bpf_of(nf);
 
 	(void)slot;
-	free(b->ctx);
-	b->ctx = NULL;
+	free(b->state);
+	b->state = NULL;
 	return 0;
 }
 
@@ -71,7 +70,7 @@ bpf_fini(struct nf *nf)
 	if (b == NULL)
 		return;
 	bpf_prog_free(b->prog);
-	free(b->ctx);
+	free(b->state);
 	free(b->path);
 	free(b);
 	nf->tr_conf.u64[0] = 0;
@@ -84,7 +83,7 @@ bpf_fwd_params(const struct nf *nf, union fwd_params *p)
 	struct bpf_params *bp = (struct bpf_params *)p;
 
 	bp->prog = b->prog;
-	bp->ctx = b->ctx;
+	bp->state = b->state;
 }
 
 static void
@@ -171,13 +170,13 @@ parse_args(const char *s, uint8_t out[MYR_BPF_STATE])
 	return 0;
 }
 
-/* New state for the NF: a new context, published; the old freed after the grace period. */
+/* New state for the NF, published; the old freed after the grace period. */
 static int
 set_args(struct nf *nf, const char *value)
 {
 	struct bpf_nf *b = bpf_of(nf);
 	uint8_t args[MYR_BPF_STATE], saved[MYR_BPF_STATE];
-	struct myr_bpf_ctx *old = b->ctx, *c;
+	union bpf_state *old = b->state, *st;
 	int ret = parse_args(value, args);
 
 	if (ret < 0)
@@ -186,12 +185,12 @@ set_args(struct nf *nf, const char *value)
 	memcpy(b->args, args, sizeof(args));
 	if (old == NULL)
 		return 0;
-	c = ctx_new(b);
-	if (c == NULL || (b->ctx = c, ret = fwd_publish()) < 0) {
+	st = state_new(b);
+	if (st == NULL || (b->state = st, ret = fwd_publish()) < 0) {
 		memcpy(b->args, saved, sizeof(saved));
-		b->ctx = old;
-		free(c);
-		return c == NULL ? -ENOMEM : ret;
+		b->state = old;
+		free(st);
+		return st == NULL ? -ENOMEM : ret;
 	}
 	free(old);
 	return 0;

@@ -39,22 +39,21 @@ dp_port_flush(struct dp_worker *w, uint16_t p)
 	q->n = 0;
 }
 
+/* Hand n packets to the NF of a slot, within its share of the pool. */
 void
-dp_slot_flush(struct dp_worker *w, uint32_t slot)
+dp_slot_send(struct dp_worker *w, uint32_t slot, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct dp_pend *q = &w->slot_pend[slot];
 	struct dp_slot_stats *st = &sw.slot_stats[slot];
 	const struct fwd_slot *fs = &w->f->slots[slot];
 	struct dp_slot *ds = dp_slot_state(w, fs, slot);
-	uint16_t n = q->n, sent, i;
+	uint16_t sent, i;
 
-	q->n = 0;
 	if (unlikely(ds->held + n > w->held_cap)) {
 		uint16_t keep = ds->held >= w->held_cap ? 0 : (uint16_t)(w->held_cap - ds->held);
 
 		for (i = keep; i < n; i++) {
 			st->over_share++;
-			dp_drop(w, q->m[i], SW_DROP_NF_OVER_SHARE);
+			dp_drop(w, pkts[i], SW_DROP_NF_OVER_SHARE);
 		}
 		n = keep;
 		if (n == 0)
@@ -64,7 +63,7 @@ dp_slot_flush(struct dp_worker *w, uint32_t slot)
 	if (ds->held == 0)
 		w->n_holding++;
 	ds->held += n;
-	sent = by_kind[fs->kind]->deliver(w, fs, slot, q->m, n);
+	sent = by_kind[fs->kind]->deliver(w, fs, slot, pkts, n);
 	st->to_nf += sent;
 	if (unlikely(sent < n)) {
 		ds->held -= n - sent;
@@ -72,7 +71,7 @@ dp_slot_flush(struct dp_worker *w, uint32_t slot)
 			w->n_holding--;
 		for (i = sent; i < n; i++) {
 			st->ring_full++;
-			dp_drop(w, q->m[i], SW_DROP_NF_RING_FULL);
+			dp_drop(w, pkts[i], SW_DROP_NF_RING_FULL);
 		}
 	}
 }
@@ -117,17 +116,22 @@ rx_port(struct dp_worker *w, uint16_t p)
 static void
 flush_all(struct dp_worker *w)
 {
-	uint32_t i;
+	/* pend_tail is read each time: a kind that returns packets at once (in-switch NFs)
+	 * may queue more destinations while this runs; an entry is freed only once its
+	 * burst is delivered, so what they queue never lands on it */
+	w->flushing = true;
+	while (w->pend_head != w->pend_tail) {
+		struct dp_pend *q = &w->pend[w->pend_head & (DP_PENDS - 1)];
+		uint16_t n = q->n;
 
-	/* n_dirty is read each time: a kind that returns packets at once (in-switch NFs)
-	 * may list more destinations while this runs */
-	for (i = 0; i < w->n_dirty; i++) {
-		uint32_t s = w->dirty[i];
-
-		if (w->slot_pend[s].n > 0)
-			dp_slot_flush(w, s);
+		w->slots[q->slot].pend = 0;
+		q->n = 0;
+		if (n > 0)
+			dp_slot_send(w, q->slot, q->m, n);
+		w->pend_head++;
 	}
-	w->n_dirty = 0;
+	w->pend_head = w->pend_tail = 0; /* the next round reuses the same, hot, entries */
+	w->flushing = false;
 	while (w->port_dirty != 0) {
 		uint16_t p = __builtin_ctz(w->port_dirty);
 
@@ -139,6 +143,35 @@ flush_all(struct dp_worker *w)
 		rte_pktmbuf_free_bulk(w->drops, w->n_drop);
 		w->n_drop = 0;
 	}
+}
+
+/* A queue entry filled up mid-round: its burst goes now, from a copy, since a
+ * flush_all() below this call (dp_pend_full) may hand the entry out again. */
+void
+dp_pend_burst(struct dp_worker *w, struct dp_pend *q)
+{
+	struct rte_mbuf *burst[SW_BURST];
+	uint16_t n = q->n;
+
+	memcpy(burst, q->m, n * sizeof(burst[0]));
+	q->n = 0;
+	dp_slot_send(w, q->slot, burst, n);
+}
+
+/*
+ * A packet for a slot with nothing queued, and the queue is full (a round with more
+ * than DP_PENDS destinations): hand over what is queued and start again; while that
+ * hand-over runs (an in-switch NF forwarding), send the packet on its own.
+ */
+void
+dp_pend_full(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m)
+{
+	if (w->flushing) {
+		dp_slot_send(w, slot, &m, 1);
+		return;
+	}
+	flush_all(w);
+	dp_slot_push(w, slot, m);
 }
 
 uint32_t
@@ -188,8 +221,6 @@ dp_worker_destroy(struct dp_worker *w)
 		if (transport_list[i]->worker_fini != NULL)
 			transport_list[i]->worker_fini(w);
 	free(w->slots);
-	free(w->slot_pend);
-	free(w->dirty);
 	free(w);
 }
 
@@ -208,10 +239,7 @@ dp_worker_create(unsigned int id)
 	memset(w, 0, sizeof(*w));
 	w->id = id;
 	w->slots = calloc(max, sizeof(*w->slots));
-	w->slot_pend = calloc(max, sizeof(*w->slot_pend));
-	/* each packet of a round adds at most one entry: bound by packets per round */
-	w->dirty = calloc((size_t)(max + SW_MAX_PORTS) * SW_BURST, sizeof(*w->dirty));
-	if (w->slots == NULL || w->slot_pend == NULL || w->dirty == NULL)
+	if (w->slots == NULL)
 		goto fail;
 	for (i = 0; i < RTE_DIM(transport_list); i++)
 		if (transport_list[i]->worker_init != NULL && transport_list[i]->worker_init(w) < 0)

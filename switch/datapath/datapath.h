@@ -19,19 +19,29 @@
 
 /*
  * Packets are gathered per destination during a round and handed over in bursts at
- * its end: one ring enqueue per NF per round instead of one per packet. With
- * consecutive packets going to different NFs (the paper's worst case) the bursts
- * are short, but the ring's atomics are still paid once per destination.
+ * its end: one ring enqueue (or one run of an in-switch program) per NF per round
+ * instead of one per packet. With consecutive packets going to different NFs (the
+ * paper's worst case) the bursts are short, but the ring's atomics are still paid once
+ * per destination.
  */
 struct dp_pend {
+	uint32_t slot; /* destination (slot pends; unused for ports) */
 	uint16_t n;
 	struct rte_mbuf *m[SW_BURST];
 };
 
+/*
+ * The slots' pending bursts live in one small queue, not one per slot: a round has only
+ * so many destinations, and with thousands of NFs a burst buffer per slot (264 bytes)
+ * was most of what each packet's hops pulled into the cache. Entries are taken in
+ * order and all freed at the end of the round, so the queue's head stays in L1.
+ */
+#define DP_PENDS 256 /* a power of two */
+
 /* What every kind needs of a worker's view of a slot; kinds keep the rest. */
 struct dp_slot {
-	uint32_t gen; /* attachment this state belongs to (struct fwd_slot) */
-	uint32_t pad;
+	uint32_t gen;  /* attachment this state belongs to (struct fwd_slot) */
+	uint32_t pend; /* its burst of this round: queue position + 1; 0: none */
 	uint64_t held; /* packets handed to the NF and not returned yet */
 };
 
@@ -47,14 +57,14 @@ struct dp_worker {
 	 * included. The quarter left over is the ports' to receive into.
 	 */
 	uint64_t held_cap;
-	uint32_t n_holding;        /* slots with held > 0 */
-	struct dp_slot *slots;     /* [max_nfs] */
-	struct dp_pend *slot_pend; /* [max_nfs] */
-	/* slots with pending packets; each packet of a round adds at most one entry */
-	uint32_t *dirty;
-	uint32_t n_dirty;
+	uint32_t n_holding;    /* slots with held > 0 */
+	struct dp_slot *slots; /* [max_nfs] */
+	/* the slots' pending bursts: [pend_head, pend_tail) of a queue of DP_PENDS */
+	uint32_t pend_head, pend_tail;
+	bool flushing;       /* flush_all() walks the queue: it cannot be emptied now */
 	uint32_t port_dirty; /* bitmap of ports with pending packets */
 	struct dp_pend port_pend[SW_MAX_PORTS];
+	struct dp_pend pend[DP_PENDS];
 	uint16_t n_drop;
 	struct rte_mbuf *drops[SW_BURST];
 	void *tr[MYR_T_MAX]; /* each transport's own state (struct dp_transport) */
@@ -75,7 +85,9 @@ dp_drop(struct dp_worker *w, struct rte_mbuf *m, enum sw_drop why)
 }
 
 void dp_port_flush(struct dp_worker *w, uint16_t p);
-void dp_slot_flush(struct dp_worker *w, uint32_t slot);
+void dp_slot_send(struct dp_worker *w, uint32_t slot, struct rte_mbuf **pkts, uint16_t n);
+void dp_pend_full(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m);
+void dp_pend_burst(struct dp_worker *w, struct dp_pend *q);
 
 static inline void
 dp_port_push(struct dp_worker *w, uint16_t p, struct rte_mbuf *m)
@@ -91,15 +103,24 @@ dp_port_push(struct dp_worker *w, uint16_t p, struct rte_mbuf *m)
 static inline void
 dp_slot_push(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m)
 {
-	struct dp_pend *q = &w->slot_pend[slot];
+	struct dp_slot *ds = &w->slots[slot];
+	struct dp_pend *q;
 
-	if (q->n == 0)
-		w->dirty[w->n_dirty++] = slot;
+	if (ds->pend != 0) {
+		q = &w->pend[ds->pend - 1];
+	} else if (likely(w->pend_tail - w->pend_head < DP_PENDS)) {
+		ds->pend = (w->pend_tail++ & (DP_PENDS - 1)) + 1;
+		q = &w->pend[ds->pend - 1];
+		q->slot = slot;
+		q->n = 0;
+	} else {
+		dp_pend_full(w, slot, m);
+		return;
+	}
 	q->m[q->n++] = m;
-	/* a full pend is flushed now, and stays listed: an empty pend at round end is
-	 * skipped */
+	/* a full burst goes now; its entry stays for what follows in the round */
 	if (unlikely(q->n == SW_BURST))
-		dp_slot_flush(w, slot);
+		dp_pend_burst(w, q);
 }
 
 /* Send a packet to a hop: the next NF of its chain, or the tenant's port. */
