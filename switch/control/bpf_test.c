@@ -469,48 +469,6 @@ examples_equal(void **state)
 	assert_int_equal(nf_slots_used(), 0);
 }
 
-/* A program sees zeros past its frame, never what an earlier, longer frame held. */
-static void
-no_earlier_bytes(void **state)
-{
-	/* state64[0] = data64[15] (bytes 120..127), for every packet */
-	static const struct ebpf_insn prog[] = {
-		LDX(EBPF_DW, 2, 1, 120),
-		STX(EBPF_DW, 1, 2, 136),
-		MOV_K(0, 0),
-		EXIT,
-	};
-	char path[] = "/tmp/myr-bpf-test-XXXXXX", line[256];
-	size_t n = test_bpf_elf(elf_buf, prog, RTE_DIM(prog), "prog");
-	struct rte_mbuf *m;
-	int fd = mkstemp(path);
-
-	(void)state;
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, elf_buf, n), (ssize_t)n);
-	close(fd);
-	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
-	snprintf(line, sizeof(line), "nf add leak --tenant t1 --bpf %s", path);
-	must(line);
-	unlink(path);
-	m = test_mbuf("02:00:00:00:00:01", 700);
-	memset(rte_pktmbuf_mtod(m, uint8_t *) + 6, 0xee, 694);
-	test_port_rx(0, m);
-	round_now();
-	assert_int_equal(params_of("leak")->state->u64[0], 0xeeeeeeeeeeeeeeeeULL);
-	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
-	round_now();
-	assert_int_equal(params_of("leak")->state->u64[0], 0);
-	assert_int_equal(test_env.ports[1].tx_n, 2);
-	/* new state: a new context, the rest of it as it was set */
-	must("nf set leak --bpf-args 00000000000000000102");
-	assert_int_equal(params_of("leak")->state->u64[1], 0x0201);
-	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
-	round_now();
-	assert_int_equal(params_of("leak")->state->u64[1], 0x0201);
-	assert_int_equal(test_env.ports[1].tx_n, 3);
-}
-
 /* Load a program of a few instructions as NF name of tenant t1. */
 static void
 add_prog(const char *name, const struct ebpf_insn *prog, unsigned int n)
@@ -525,6 +483,40 @@ add_prog(const char *name, const struct ebpf_insn *prog, unsigned int n)
 	snprintf(line, sizeof(line), "nf add %s --tenant t1 --bpf %s", name, path);
 	must(line);
 	unlink(path);
+}
+
+/* A program sees zeros past its frame, never what an earlier, longer frame held. */
+static void
+no_earlier_bytes(void **state)
+{
+	/* state64[0] = data64[15] (bytes 120..127), for every packet */
+	static const struct ebpf_insn prog[] = {
+		LDX(EBPF_DW, 2, 1, 120),
+		STX(EBPF_DW, 1, 2, 136),
+		MOV_K(0, 0),
+		EXIT,
+	};
+	struct rte_mbuf *m;
+
+	(void)state;
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	add_prog("leak", prog, RTE_DIM(prog));
+	m = test_mbuf("02:00:00:00:00:01", 700);
+	memset(rte_pktmbuf_mtod(m, uint8_t *) + 6, 0xee, 694);
+	test_port_rx(0, m);
+	round_now();
+	assert_int_equal(params_of("leak")->state->u64[0], 0xeeeeeeeeeeeeeeeeULL);
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_now();
+	assert_int_equal(params_of("leak")->state->u64[0], 0);
+	assert_int_equal(test_env.ports[1].tx_n, 2);
+	/* new state, the rest of it as it was set */
+	must("nf set leak --bpf-args 00000000000000000102");
+	assert_int_equal(params_of("leak")->state->u64[1], 0x0201);
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_now();
+	assert_int_equal(params_of("leak")->state->u64[1], 0x0201);
+	assert_int_equal(test_env.ports[1].tx_n, 3);
 }
 
 /*
