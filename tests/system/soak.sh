@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Soak: tenants and NFs of every kind come and go (spawned or started by hand, deleted,
-# killed) while traffic flows and hostile clients connect; afterwards the switch holds
-# exactly what it held before: fds, memzones, hugepage files, child processes, every
-# packet buffer, and every packet is accounted for. MYRIAD_SOAK_SECONDS (default 120)
-# sets the length; bench/soak runs it for an hour.
+# Soak: tenants and NFs of every kind come and go (spawned or started by hand, in the
+# switch, deleted, killed, replaced) while traffic flows and hostile clients connect;
+# afterwards the switch holds exactly what it held before: fds, memzones, eBPF programs,
+# hugepage files, child processes, every packet buffer, and every packet is accounted
+# for. MYRIAD_SOAK_SECONDS (default 120) sets the length; bench/soak runs it for an hour.
 . "$(dirname "$0")/lib.sh"
 require_hugepages
 SECS=${MYRIAD_SOAK_SECONDS:-120}
@@ -18,6 +18,7 @@ snapshot() {
 	st=$(jctl status)
 	echo "fds=$(ls "/proc/$SW_PID/fd" | wc -l)" \
 		"memzones=$(echo "$st" | jq .memzones)" \
+		"programs=$(echo "$st" | jq .bpf_programs)" \
 		"hugefiles=$(ls /dev/hugepages | grep -c "^$PREFIX" || true)" \
 		"children=$(pgrep -P "$SW_PID" | wc -l)" \
 		"pool=$(echo "$st" | jq .pool_avail)/$(echo "$st" | jq .pool_size)"
@@ -54,6 +55,12 @@ while [ $SECONDS -lt $end ]; do
 		hand+=($!)
 		EXTRA_PIDS+=($!)
 		disown $!
+	elif [ $((n % 3)) -eq 1 ] && [ -f "$B/nfs/firewall.bpf.o" ]; then
+		# an in-switch NF, its program replaced under traffic now and then
+		ctl nf add "$t-b" --tenant "$t" --bpf "$B/nfs/firewall.bpf.o" >/dev/null ||
+			fail "nf add $t-b (bpf)"
+		[ $((n % 4)) -eq 0 ] && { ctl nf set "$t-b" --bpf "$B/nfs/signature.bpf.o" \
+			>/dev/null || fail "nf set $t-b --bpf"; }
 	else
 		ctl nf add "$t-b" --tenant "$t" --exec "$NF_FW --drop-len-over 1000" >/dev/null ||
 			fail "nf add $t-b"
