@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 
@@ -94,6 +95,18 @@ sw_budget(const char *s)
 }
 
 static int
+sw_waker(const char *s)
+{
+	if (strcmp(s, "inline") == 0)
+		block_waker_thread = false;
+	else if (strcmp(s, "thread") == 0)
+		block_waker_thread = true;
+	else
+		return ctl_err(-EINVAL, "waker must be inline or thread");
+	return 0;
+}
+
+static int
 block_init(void)
 {
 	/* the batch default was checked against the default ring size; check it again */
@@ -160,6 +173,10 @@ static const struct ctl_sw_option sw_options[] = {
 	  "wake-ups per second the NFs' core can take (default 150000);\n"
 	  "                      with many NFs waiting, timeouts stretch to stay within it",
 	  sw_budget },
+	{ "waker", "inline|thread",
+	  "who makes the FUTEX_WAKE calls: the data path itself (default), or a\n"
+	  "                      real-time thread on the NFs' core (doc/wakeups.md)",
+	  sw_waker },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -17,16 +17,27 @@
  * carries more packets. This is the paper's latency problem made explicit: with W
  * wake-ups per second and K NFs on a core, no NF can be woken more than W/K times a
  * second.
+ *
+ * Who makes the FUTEX_WAKE call (--waker). A FUTEX_WAKE of an NF on another core
+ * costs the caller microseconds on these guests (an inter-processor interrupt, which
+ * in a VM is an exit: doc/wakeups.md), and that is time the data path's core does not
+ * forward. With --waker thread the data path only moves the NF's futex word, which is
+ * enough for the NF never to miss it, and queues the slot to a waker thread on the
+ * NFs' core; it wakes that thread, when it sleeps, once a round. The waker's calls
+ * then wake NFs on its own core (no interrupt), and a round's wake-ups cost the data
+ * path one call or none.
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include <rte_cycles.h>
+#include <rte_lcore.h>
 
 #include "tr_block.h"
 #include "transport.h"
 
-enum { CTR_WAKEUPS, CTR_WAKE_ERRORS, CTR_WAKE_DEFERRED }; /* stats.kind[block][] */
-enum { SLOT_CTR_WAKEUPS };                                /* slot_stats[].kind[] */
+enum { CTR_WAKEUPS, CTR_WAKE_ERRORS, CTR_WAKE_DEFERRED, CTR_WAKER_KICKS }; /* stats.kind[block][] */
+enum { SLOT_CTR_WAKEUPS };                                                 /* slot_stats[].kind[] */
 
 /* Wake-ups allowed at once above the budget's rate (a burst of one round's worth). */
 #define WAKE_BURST 32
@@ -45,8 +56,30 @@ struct deadline {
 	uint32_t slot;
 };
 
+/*
+ * The queue from a worker to its waker thread: slots whose futex word moved and whose
+ * NF still needs its FUTEX_WAKE. One writer (the worker), one reader (the waker), in
+ * private memory; each side's index on its own cache line.
+ */
+struct waker {
+	/* the worker's */
+	uint32_t tail;   /* next position written */
+	uint32_t kicked; /* tail when the worker last looked at the waker */
+	uint32_t mask;
+	uint32_t *q; /* [mask + 1] slots */
+	pthread_t thread;
+	bool started;
+	/* the waker's */
+	uint32_t head __rte_cache_aligned; /* next position read */
+	uint32_t sleeping;                 /* futex word: 1 while the waker sleeps or is about to */
+	bool stop;
+	uint64_t errors; /* failed FUTEX_WAKE calls */
+};
+
 struct block_worker {
 	struct dp_ring_active active;
+	struct waker *waker;      /* NULL: --waker inline */
+	uint64_t wake_errors;     /* of the worker's own FUTEX_WAKE calls */
 	struct block_slot *slots; /* [max_nfs] */
 	struct deadline *heap;    /* [max_nfs]: min-heap on .at */
 	uint32_t n_heap;
@@ -56,6 +89,7 @@ struct block_worker {
 
 /* --wake-budget: set by control/tr_block.c before the workers start */
 uint32_t block_wake_budget = 150000;
+bool block_waker_thread;
 
 /* --- the deadline heap --- */
 
@@ -135,6 +169,126 @@ heap_pop(struct block_worker *b)
 	}
 }
 
+/* --- the waker thread --- */
+
+static bool
+waker_post(struct waker *k, uint32_t slot)
+{
+	if (k->tail - __atomic_load_n(&k->head, __ATOMIC_ACQUIRE) > k->mask)
+		return false;
+	k->q[k->tail & k->mask] = slot;
+	__atomic_store_n(&k->tail, k->tail + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+static inline int
+futex_private(uint32_t *word, int op, uint32_t val)
+{
+	return (int)syscall(SYS_futex, word, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
+}
+
+/* Once a round, if anything was posted since the last look: wake the waker if it
+ * sleeps. The fence pairs with the waker's between announcing its sleep and reading
+ * the tail: one of the two sees the other. */
+static void
+waker_round_end(struct dp_worker *w, struct waker *k)
+{
+	if (k->kicked == k->tail)
+		return;
+	k->kicked = k->tail;
+	rte_smp_mb();
+	if (__atomic_load_n(&k->sleeping, __ATOMIC_RELAXED) &&
+	    __atomic_exchange_n(&k->sleeping, 0, __ATOMIC_RELAXED)) {
+		w->stats.kind[MYR_T_BLOCK][CTR_WAKER_KICKS]++;
+		futex_private(&k->sleeping, FUTEX_WAKE, 1);
+	}
+}
+
+static void *
+waker_main(void *arg)
+{
+	struct waker *k = arg;
+	uint32_t head = k->head;
+
+	for (;;) {
+		uint32_t tail = __atomic_load_n(&k->tail, __ATOMIC_ACQUIRE);
+
+		if (head == tail) {
+			if (__atomic_load_n(&k->stop, __ATOMIC_ACQUIRE))
+				return NULL;
+			__atomic_store_n(&k->sleeping, 1, __ATOMIC_RELAXED);
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			if (__atomic_load_n(&k->tail, __ATOMIC_ACQUIRE) == head &&
+			    !__atomic_load_n(&k->stop, __ATOMIC_ACQUIRE))
+				futex_private(&k->sleeping, FUTEX_WAIT, 1);
+			__atomic_store_n(&k->sleeping, 0, __ATOMIC_RELAXED);
+			continue;
+		}
+		for (; head != tail; head++)
+			if (block_futex_wake(sw.chans[k->q[head & k->mask]]) < 0)
+				__atomic_fetch_add(&k->errors, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&k->head, head, __ATOMIC_RELEASE);
+	}
+}
+
+static void
+waker_stop(struct waker *k)
+{
+	if (k->started) {
+		__atomic_store_n(&k->stop, true, __ATOMIC_RELEASE);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		__atomic_store_n(&k->sleeping, 0, __ATOMIC_RELAXED);
+		futex_private(&k->sleeping, FUTEX_WAKE, 1);
+		pthread_join(k->thread, NULL);
+	}
+	free(k->q);
+	free(k);
+}
+
+/*
+ * The waker runs where the control thread does (the NFs' core), as a real-time thread
+ * of the same priority: the NFs it wakes run once it has made its calls and sleeps.
+ * The queue holds a wake-up of every NF twice over; past that, the worker makes the
+ * call itself.
+ */
+static struct waker *
+waker_start(void)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	struct waker *k =
+		aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sizeof(*k), RTE_CACHE_LINE_SIZE));
+	uint32_t size = rte_align32pow2(2 * sw.conf.max_nfs);
+	int ret;
+
+	if (k == NULL)
+		return NULL;
+	memset(k, 0, sizeof(*k));
+	k->mask = size - 1;
+	k->q = calloc(size, sizeof(*k->q));
+	if (k->q == NULL)
+		goto fail;
+	ret = rte_ctrl_thread_create(&k->thread, "myr-waker", NULL, waker_main, k);
+	if (ret != 0) {
+		LOG(ERR, "cannot start the waker thread: %s", strerror(ret));
+		goto fail;
+	}
+	k->started = true;
+	ret = pthread_setschedparam(k->thread, SCHED_FIFO, &sp);
+	if (ret != 0)
+		LOG(WARNING, "waker thread stays at normal priority: %s", strerror(ret));
+	if (sw.conf.ctl_core >= 0) {
+		rte_cpuset_t cpus;
+
+		CPU_ZERO(&cpus);
+		CPU_SET(sw.conf.ctl_core, &cpus);
+		pthread_setaffinity_np(k->thread, sizeof(cpus), &cpus);
+	}
+	return k;
+fail:
+	waker_stop(k);
+	return NULL;
+}
+
 /* --- waking --- */
 
 static inline struct block_slot *
@@ -168,8 +322,17 @@ wake(struct dp_worker *w, struct block_worker *b, struct block_slot *bs, uint32_
 	b->budget_tat = RTE_MAX(b->budget_tat, w->now) + b->budget_cycles;
 	sw.slot_stats[slot].kind[SLOT_CTR_WAKEUPS]++;
 	w->stats.kind[MYR_T_BLOCK][CTR_WAKEUPS]++;
+	if (b->waker != NULL) {
+		block_bump(sw.chans[slot]);
+		if (waker_post(b->waker, slot))
+			return;
+		/* the waker is this far behind: make the call here */
+		if (block_futex_wake(sw.chans[slot]) < 0)
+			b->wake_errors++;
+		return;
+	}
 	if (block_kick(sw.chans[slot]) < 0)
-		w->stats.kind[MYR_T_BLOCK][CTR_WAKE_ERRORS]++;
+		b->wake_errors++;
 }
 
 /*
@@ -228,10 +391,8 @@ block_poll(struct dp_worker *w)
  * spurious FUTEX_WAKE, which the NF's loop absorbs.
  */
 static void
-block_round_end(struct dp_worker *w)
+wake_due(struct dp_worker *w, struct block_worker *b)
 {
-	struct block_worker *b = w->tr[MYR_T_BLOCK];
-
 	while (b->n_heap > 0 && b->heap[0].at <= w->now) {
 		uint32_t slot = b->heap[0].slot;
 		const struct fwd_slot *fs = &w->f->slots[slot];
@@ -255,6 +416,23 @@ block_round_end(struct dp_worker *w)
 	}
 }
 
+static void
+block_round_end(struct dp_worker *w)
+{
+	struct block_worker *b = w->tr[MYR_T_BLOCK];
+
+	uint64_t errors;
+
+	wake_due(w, b);
+	errors = b->wake_errors;
+	if (b->waker != NULL) {
+		waker_round_end(w, b->waker);
+		errors += __atomic_load_n(&b->waker->errors, __ATOMIC_RELAXED);
+	}
+	if (unlikely(errors != w->stats.kind[MYR_T_BLOCK][CTR_WAKE_ERRORS]))
+		w->stats.kind[MYR_T_BLOCK][CTR_WAKE_ERRORS] = errors;
+}
+
 static int
 block_worker_init(struct dp_worker *w)
 {
@@ -268,6 +446,11 @@ block_worker_init(struct dp_worker *w)
 	b->budget_cycles = rte_get_tsc_hz() / block_wake_budget;
 	if (b->slots == NULL || b->heap == NULL || dp_ring_active_init(&b->active) < 0)
 		return -ENOMEM;
+	if (block_waker_thread) {
+		b->waker = waker_start();
+		if (b->waker == NULL)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -278,6 +461,8 @@ block_worker_fini(struct dp_worker *w)
 
 	if (b == NULL)
 		return;
+	if (b->waker != NULL)
+		waker_stop(b->waker);
 	dp_ring_active_fini(&b->active);
 	free(b->slots);
 	free(b->heap);
@@ -293,6 +478,7 @@ const struct dp_transport dp_tr_block = {
 	.round_end = block_round_end,
 	.counters = { [CTR_WAKEUPS] = "wakeups",
 		      [CTR_WAKE_ERRORS] = "wake_errors",
-		      [CTR_WAKE_DEFERRED] = "wakes_deferred" },
+		      [CTR_WAKE_DEFERRED] = "wakes_deferred",
+		      [CTR_WAKER_KICKS] = "waker_kicks" },
 	.slot_counters = { [SLOT_CTR_WAKEUPS] = "wakeups" },
 };

@@ -3,10 +3,12 @@
 # Blocking NFs (transport B): an idle NF does not run; one packet is delivered by the
 # aging timeout; a batch of N packets wakes the NF at once; nothing is lost or
 # reordered across sleeps; an NF killed asleep or while being woken is reclaimed;
-# a tenant can mix polling and blocking NFs.
+# a tenant can mix polling and blocking NFs. MYRIAD_BLOCK_WAKER=thread runs it all
+# with the FUTEX_WAKE calls made by the waker thread (--waker thread).
 . "$(dirname "$0")/lib.sh"
 require_hugepages
-start_switch --wire 2 --max-nfs 16 --ring-size 8192 # 5000 frames per NF
+WAKER=${MYRIAD_BLOCK_WAKER:-inline}
+start_switch --wire 2 --max-nfs 16 --ring-size 8192 --waker "$WAKER" # 5000 frames per NF
 
 ns_on_cpu() { awk '{print $1}' "/proc/$1/schedstat"; }
 nf_json() { jctl nf list | jq -c ".[] | select(.name == \"$1\")"; }
@@ -59,6 +61,14 @@ assert_jq '.rx_packets == 10000 and .lost == 0 and .reordered == 0 and .duplicat
 assert_jq '.src_macs["02:00:00:00:aa:01"] == 5000 and .src_macs["02:00:00:00:aa:02"] == 5000' \
 	"$out" "both chains (mixed and blocking) delivered"
 assert_jq '.datapath.wakeups > 0 and .datapath.wake_errors == 0' "$s" "wake-ups counted, none failed"
+if [ "$WAKER" = thread ]; then
+	# the calls were the waker's: it slept between rounds and was woken for them
+	assert_jq '.datapath.waker_kicks > 0 and .datapath.waker_kicks <= .datapath.wakeups' "$s" \
+		"the waker thread made the calls"
+	grep -qx myr-waker /proc/"$SW_PID"/task/*/comm || fail "no myr-waker thread"
+else
+	assert_jq '.datapath.waker_kicks == 0' "$s" "no waker thread inline"
+fi
 
 # 5a. killed while asleep: reclaimed, the slot and buffers come back
 pid=$(nf_json t2-b | jq .pid)
