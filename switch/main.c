@@ -27,6 +27,7 @@
 #include <myriad/proto.h>
 #include <myriad/wire.h>
 
+#include "bufs.h"
 #include "control/transport.h"
 #include "switch.h"
 
@@ -471,11 +472,6 @@ fds_raise(void)
 int
 main(int argc, char **argv)
 {
-	static const struct rte_mbuf_dynfield owner = {
-		.name = "myriad_owner",
-		.size = sizeof(uint32_t),
-		.align = __alignof__(uint32_t),
-	};
 	static const struct rte_mbuf_dynfield wire_tsc = {
 		.name = MYR_WIRE_TSC_FIELD,
 		.size = sizeof(uint64_t),
@@ -523,10 +519,9 @@ main(int argc, char **argv)
 		ret = -EINVAL;
 		goto out_eal;
 	}
-	sw.owner_off = rte_mbuf_dynfield_register(&owner);
 	sw.wire_tsc_off = rte_mbuf_dynfield_register(&wire_tsc);
-	if (sw.owner_off < 0 || sw.wire_tsc_off < 0) {
-		LOG(ERR, "cannot register the mbuf fields: %s", rte_strerror(rte_errno));
+	if (sw.wire_tsc_off < 0) {
+		LOG(ERR, "cannot register the mbuf field: %s", rte_strerror(rte_errno));
 		ret = -rte_errno;
 		goto out_eal;
 	}
@@ -542,7 +537,9 @@ main(int argc, char **argv)
 		ret = -rte_errno;
 		goto out_eal;
 	}
-	ret = chan_init();
+	ret = bufs_init(sw.pool);
+	if (ret == 0)
+		ret = chan_init();
 	if (ret == 0)
 		ret = wire_init();
 	if (ret == 0)
@@ -587,6 +584,7 @@ out:
 		pthread_mutex_unlock(&ctl_lock);
 		rte_mempool_free(pool);
 	}
+	bufs_fini();
 	rte_eal_cleanup();
 	leftovers_remove(&left);
 	free(eargv);

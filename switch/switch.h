@@ -35,16 +35,17 @@ extern int sw_logtype;
 	rte_log(RTE_LOG_##level, sw_logtype, "myriad: " fmt "\n", ##__VA_ARGS__)
 
 /* Named drop reasons. Every packet that enters is either sent or counted here. */
-#define SW_DROP_REASONS(X)                                                           \
-	X(UNKNOWN_MAC, "unknown_mac", "destination MAC of no tenant")                \
-	X(RUNT, "runt", "frame shorter than an Ethernet header")                     \
-	X(OVERSIZE, "oversize", "frame longer than --max-frame, or multi-segment")   \
-	X(NF_DOWN, "nf_down", "next NF of the chain is not running")                 \
-	X(NF_RING_FULL, "nf_ring_full", "NF's input ring full (NF too slow)")        \
-	X(NF_OVER_SHARE, "nf_over_share", "NF holds its share of the packet pool")   \
-	X(NF_VERDICT, "nf_verdict_drop", "NF returned the packet with verdict DROP") \
-	X(NF_BAD_VERDICT, "nf_bad_verdict", "NF returned an undefined verdict")      \
-	X(NF_DEAD, "nf_dead", "held or queued by an NF when it died or was removed") \
+#define SW_DROP_REASONS(X)                                                               \
+	X(UNKNOWN_MAC, "unknown_mac", "destination MAC of no tenant")                    \
+	X(RUNT, "runt", "frame shorter than an Ethernet header")                         \
+	X(OVERSIZE, "oversize", "frame longer than --max-frame, or multi-segment")       \
+	X(NF_DOWN, "nf_down", "next NF of the chain is not running")                     \
+	X(NF_RING_FULL, "nf_ring_full", "NF's input ring full (NF too slow)")            \
+	X(NF_OVER_SHARE, "nf_over_share", "NF holds its share of the packet pool")       \
+	X(NF_VERDICT, "nf_verdict_drop", "NF returned the packet with verdict DROP")     \
+	X(NF_BAD_VERDICT, "nf_bad_verdict", "NF returned an undefined verdict")          \
+	X(NF_BAD_LENGTH, "nf_bad_length", "NF returned a packet longer than its buffer") \
+	X(NF_DEAD, "nf_dead", "held or queued by an NF when it died or was removed")     \
 	X(PORT_TX_FULL, "port_tx_full", "output port did not accept the packet")
 
 enum sw_drop {
@@ -137,11 +138,12 @@ struct dp_stats {
 	uint64_t rx[SW_MAX_PORTS];
 	uint64_t tx[SW_MAX_PORTS];
 	uint64_t drop[SW_DROP_MAX];
-	uint64_t rounds;      /* loop iterations */
-	uint64_t busy_rounds; /* iterations that moved at least one packet */
-	uint64_t busy_cycles; /* TSC cycles spent in busy rounds */
-	uint64_t hops;        /* packet handlings: port rx and NF returns */
-	uint64_t active_nfs;  /* NFs holding packets at the end of the last round */
+	uint64_t rounds;        /* loop iterations */
+	uint64_t busy_rounds;   /* iterations that moved at least one packet */
+	uint64_t busy_cycles;   /* TSC cycles spent in busy rounds */
+	uint64_t hops;          /* packet handlings: port rx and NF returns */
+	uint64_t active_nfs;    /* NFs holding packets at the end of the last round */
+	uint64_t nf_bad_buffer; /* returned pointers that were no packet the NF held (bufs.h) */
 	uint64_t kind[MYR_T_MAX][DP_KIND_COUNTERS]; /* named by struct dp_transport */
 } __rte_cache_aligned;
 
@@ -153,6 +155,7 @@ struct dp_slot_stats {
 	uint64_t over_share; /* dropped: the NF held its share of the pool */
 	uint64_t verdict_drop;
 	uint64_t bad_verdict;
+	uint64_t bad_buffer;                  /* returned pointers that were no packet it held */
 	uint64_t kind[DP_SLOT_KIND_COUNTERS]; /* named by struct dp_transport */
 } __rte_cache_aligned;
 
@@ -187,7 +190,6 @@ struct sw {
 	uint16_t n_ports;
 	uint16_t ports[SW_MAX_PORTS];
 	char port_names[SW_MAX_PORTS][MYR_NAME_MAX];
-	int owner_off;    /* mbuf dynfield: slot+1 of the NF holding it, or 0 */
 	int wire_tsc_off; /* mbuf dynfield: TSC when handed to an output port */
 
 	struct fwd *fwd; /* published snapshot; atomic load/store */
@@ -213,12 +215,6 @@ struct sw {
 };
 
 extern struct sw sw;
-
-static inline uint32_t *
-sw_owner(struct rte_mbuf *m)
-{
-	return RTE_MBUF_DYNFIELD(m, sw.owner_off, uint32_t *);
-}
 
 static inline uint64_t *
 sw_wire_tsc(struct rte_mbuf *m)

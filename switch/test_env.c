@@ -18,6 +18,7 @@
 #include <rte_mempool.h>
 #include <rte_memzone.h>
 
+#include "bufs.h"
 #include "control/transport.h"
 #include "test_env.h"
 
@@ -229,9 +230,11 @@ test_env_init(uint32_t max_nfs, uint32_t ring_size, uint32_t pool_size)
 		sw.to_nf[i] = myr_chan_to_nf(c);
 		sw.from_nf[i] = myr_chan_from_nf(c);
 	}
-	/* dynfields where a real switch would get them: after the mbuf's own fields */
-	sw.owner_off = offsetof(struct rte_mbuf, dynfield1);
+	/* the dynfield where a real switch would get it: after the mbuf's own fields */
 	sw.wire_tsc_off = offsetof(struct rte_mbuf, dynfield1) + 8;
+	if (bufs_init_region(&fake_pool, mbuf_mem, TEST_MAX_PKTS, MBUF_SIZE,
+			     MBUF_SIZE - sizeof(struct rte_mbuf), 0) < 0)
+		abort();
 	sw.n_ports = TEST_PORTS;
 	for (i = 0; i < TEST_PORTS; i++) {
 		struct rte_eth_fp_ops *ops = &rte_eth_fp_ops[i];

@@ -412,6 +412,7 @@ nf_print(struct out *o, const struct nf *nf, bool first)
 	uint64_t to = st ? sw_read(&st->to_nf) : 0, from = st ? sw_read(&st->from_nf) : 0;
 	uint64_t full = st ? sw_read(&st->ring_full) : 0, vd = st ? sw_read(&st->verdict_drop) : 0;
 	uint64_t share = st ? sw_read(&st->over_share) : 0;
+	uint64_t bad = st ? sw_read(&st->bad_buffer) : 0;
 	pid_t pid = nf->proc != NULL ? nf->proc->pid : 0;
 	unsigned int i;
 
@@ -420,10 +421,11 @@ nf_print(struct out *o, const struct nf *nf, bool first)
 			   "%s{\"name\":\"%s\",\"tenant\":\"%s\",\"state\":\"%s\",\"transport\":"
 			   "\"%s\",\"slot\":%d,\"pid\":%d,\"starts\":%u,\"to_nf\":%" PRIu64
 			   ",\"from_nf\":%" PRIu64 ",\"ring_full\":%" PRIu64
-			   ",\"over_share\":%" PRIu64 ",\"verdict_drop\":%" PRIu64,
+			   ",\"over_share\":%" PRIu64 ",\"verdict_drop\":%" PRIu64
+			   ",\"bad_buffers\":%" PRIu64,
 			   first ? "" : ",", nf->name, nf->tenant ? nf->tenant->name : "",
 			   nf_state_names[nf->state], myr_transport_name(nf->kind), nf->slot,
-			   (int)pid, nf->n_starts, to, from, full, share, vd);
+			   (int)pid, nf->n_starts, to, from, full, share, vd, bad);
 	else
 		out_printf(o,
 			   "%-16s %-12s %-8s %-5s slot %-5d pid %-7d in %-10" PRIu64
@@ -432,6 +434,8 @@ nf_print(struct out *o, const struct nf *nf, bool first)
 			   nf->name, nf->tenant ? nf->tenant->name : "-", nf_state_names[nf->state],
 			   myr_transport_name(nf->kind), nf->slot, (int)pid, to, from, full, share,
 			   vd);
+	if (!o->json && bad > 0)
+		out_printf(o, " BAD_BUFFERS %" PRIu64, bad);
 	/* the kind's own counters and settings */
 	for (i = 0; dt != NULL && i < DP_SLOT_KIND_COUNTERS; i++) {
 		uint64_t v = st ? sw_read(&st->kind[i]) : 0;
@@ -573,7 +577,8 @@ cmd_stats(struct args *a, struct out *o)
 		for (i = 0; i < SW_DROP_MAX; i++)
 			out_printf(o, "%s\"%s\":%" PRIu64, i ? "," : "", sw_drop_names[i],
 				   t.drop[i]);
-		out_printf(o, "},\"ports\":[");
+		out_printf(o, "},\"violations\":{\"nf_bad_buffer\":%" PRIu64 "},\"ports\":[",
+			   t.dp.nf_bad_buffer);
 		for (i = 0; i < sw.n_ports; i++)
 			out_printf(o, "%s{\"name\":\"%s\",\"rx\":%" PRIu64 ",\"tx\":%" PRIu64 "}",
 				   i ? "," : "", sw.port_names[i], t.dp.rx[i], t.dp.tx[i]);
@@ -612,6 +617,10 @@ cmd_stats(struct args *a, struct out *o)
 	for (i = 0; i < SW_DROP_MAX; i++)
 		out_printf(o, "drop %-20s %-12" PRIu64 " %s\n", sw_drop_names[i], t.drop[i],
 			   sw_drop_help[i]);
+	out_printf(o,
+		   "violation nf_bad_buffer   %-12" PRIu64
+		   " NF returned a pointer that was no packet it held\n",
+		   t.dp.nf_bad_buffer);
 	out_printf(o, "pool: %u of %u buffers free; NF slots used %u of %u\n",
 		   rte_mempool_avail_count(sw.pool), sw.pool->size, nf_slots_used(),
 		   sw.conf.max_nfs);

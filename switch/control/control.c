@@ -199,6 +199,7 @@ tick(void)
 	conn_tick();
 	proc_tick();
 	nf_retry_gone();
+	nf_police();
 }
 
 /* One turn of the loop, for tests: an event if one comes within timeout_ms, a tick. */

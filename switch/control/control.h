@@ -189,6 +189,7 @@ int nf_register(const void *payload, size_t len, const struct ucred *cred, bool 
 void nf_stop(struct nf *nf);
 void nf_gone(struct nf *nf);
 void nf_retry_gone(void);
+void nf_police(void);
 void nf_free(struct nf *nf);
 void nf_forget(struct nf *nf);
 uint64_t nf_outstanding(const struct nf *nf);

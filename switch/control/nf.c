@@ -555,3 +555,38 @@ nf_retry_gone(void)
 		    (nf->proc == NULL || nf->proc->pid == 0))
 			nf_gone(nf);
 }
+
+/*
+ * An NF that returned NF_BAD_BUFFERS pointers that were no packet it held (bufs.h) is
+ * not mistaken: it is stopped, and killed if it does not leave. What it held is taken
+ * back when it has gone, as for any NF. The control loop calls this every tick; it
+ * walks the NFs only when the data path counted a violation since the last walk.
+ */
+#define NF_BAD_BUFFERS 32
+
+void
+nf_police(void)
+{
+	static uint64_t seen;
+	struct dp_stats sum;
+	struct nf *nf, *tmp;
+
+	dp_stats_sum(&sum);
+	if (sum.nf_bad_buffer == seen)
+		return;
+	seen = sum.nf_bad_buffer;
+	RTE_TAILQ_FOREACH_SAFE (nf, &nfs, next, tmp) {
+		uint64_t bad;
+
+		if (nf->state != NF_UP || nf->slot < 0)
+			continue;
+		bad = sw_read(&sw.slot_stats[nf->slot].bad_buffer);
+		if (bad < NF_BAD_BUFFERS)
+			continue;
+		LOG(WARNING,
+		    "NF %s returned %" PRIu64 " pointers that were no packet it held: "
+		    "stopping it",
+		    nf->name, bad);
+		nf_stop(nf);
+	}
+}

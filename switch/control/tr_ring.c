@@ -6,6 +6,7 @@
  */
 #include <rte_mempool.h>
 
+#include "../bufs.h"
 #include "transport.h"
 
 int
@@ -34,68 +35,24 @@ ring_stop(struct nf *nf)
 	__atomic_store_n(&sw.chans[nf->slot]->sw.state, MYR_CHAN_STOP, __ATOMIC_RELEASE);
 }
 
-struct reclaim {
-	uint32_t owner;
-	uint64_t n;
-};
-
-static void
-reclaim_one(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
-{
-	struct reclaim *r = arg;
-	struct rte_mbuf *m = obj;
-
-	(void)mp;
-	(void)idx;
-	if (*sw_owner(m) != r->owner)
-		return;
-	/* whatever the NF did to it, make it a plain single mbuf again before freeing */
-	*sw_owner(m) = 0;
-	rte_pktmbuf_reset(m);
-	rte_mbuf_refcnt_set(m, 1);
-	rte_pktmbuf_free(m);
-	r->n++;
-}
-
-static uint64_t
-ring_drain(struct rte_ring *r)
-{
-	void *objs[SW_BURST];
-	uint64_t total = 0;
-	unsigned int n, i;
-
-	while ((n = rte_ring_sc_dequeue_burst(r, objs, SW_BURST, NULL)) > 0) {
-		for (i = 0; i < n; i++) {
-			struct rte_mbuf *m = myr_verdict_mbuf(objs[i]);
-
-			*sw_owner(m) = 0;
-			rte_pktmbuf_free(m);
-		}
-		total += n;
-	}
-	return total;
-}
-
 /*
  * The data path has stopped using the slot (the caller published a snapshot without
- * it and waited a grace period) and the process is gone, so this thread may consume
- * both rings. What the NF had dequeued but not returned is found by the owner tag the
- * data path wrote before handing each packet over. (A pool walk of 64 K mbufs costs
- * well under a millisecond and happens only when an NF goes.)
+ * it and waited a grace period) and the process is gone. Everything the switch handed
+ * the NF and did not take back is in the owner table (bufs.h), whether it sits in a
+ * ring or the NF had dequeued it: the rings' contents are the NF's to write and are not
+ * read at all. (The table of 64 K mbufs is 256 KB: a walk costs well under a
+ * millisecond and happens only when an NF goes.) The next attach re-initialises the
+ * rings.
  */
 uint64_t
 ring_reclaim(struct nf *nf, uint32_t slot)
 {
-	struct reclaim r = { .owner = slot + 1 };
 	uint64_t n;
 
 	(void)nf;
 	__atomic_store_n(&sw.chans[slot]->sw.state, MYR_CHAN_FREE, __ATOMIC_RELAXED);
-	n = ring_drain(sw.from_nf[slot]);
-	n += ring_drain(sw.to_nf[slot]);
-	rte_mempool_obj_iter(sw.pool, reclaim_one, &r);
-	if (n + r.n > 0)
-		LOG(INFO, "slot %u: reclaimed %" PRIu64 " packets (%" PRIu64 " held)", slot,
-		    n + r.n, r.n);
-	return n + r.n;
+	n = bufs_reclaim(slot);
+	if (n > 0)
+		LOG(INFO, "slot %u: reclaimed %" PRIu64 " packets", slot, n);
+	return n;
 }

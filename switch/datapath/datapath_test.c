@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "../bufs.h"
 #include "../test_env.h"
 #include "tr_block.h"
 
@@ -214,6 +215,66 @@ active_list(void **state)
 	round_at(3);
 	assert_int_equal(sw.slot_stats[a->slot].from_nf, 1);
 	assert_int_equal(w->stats.active_nfs, 0);
+}
+
+/*
+ * What an NF returns is used only if it is an mbuf of the pool that this NF holds, once;
+ * its header is the switch's again, and lengths that overrun its buffer drop it.
+ */
+static void
+returned_buffers(void **state)
+{
+	struct rte_mbuf *m[3], *never;
+	void *objs[8];
+	unsigned int i;
+	struct nf *a;
+
+	(void)state;
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add a --tenant t1");
+	a = test_attach("a");
+	assert_non_null(a);
+	for (i = 0; i < 3; i++)
+		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	never = test_mbuf("02:00:00:00:00:01", 64); /* of the pool, never handed to a */
+	round_at(1);
+	assert_int_equal(rte_ring_sc_dequeue_burst(sw.to_nf[a->slot], (void **)m, 3, NULL), 3);
+
+	m[0]->ol_flags |= RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT;
+	m[0]->shinfo = (void *)0x4141414140;
+	m[0]->pool = (void *)0x4141414140;
+	m[0]->next = (void *)0x4141414140;
+	m[0]->nb_segs = 5;
+	m[0]->buf_addr = (void *)0x4141414140;
+	m[0]->pkt_len = 100000;
+	rte_mbuf_refcnt_set(m[0], 9);
+	m[2]->data_len = 4000;                                           /* past its buffer */
+	objs[0] = myr_verdict_pack((void *)0x4141414140, MYR_V_FORWARD); /* not in the pool */
+	objs[1] = myr_verdict_pack((char *)m[1] + 128, MYR_V_FORWARD);   /* inside an mbuf */
+	objs[2] = myr_verdict_pack(m[0], MYR_V_FORWARD);
+	objs[3] = myr_verdict_pack(m[1], MYR_V_FORWARD);
+	objs[4] = myr_verdict_pack(m[1], MYR_V_FORWARD); /* twice */
+	objs[5] = myr_verdict_pack(never, MYR_V_FORWARD);
+	objs[6] = myr_verdict_pack(m[2], MYR_V_FORWARD);
+	assert_int_equal(rte_ring_sp_enqueue_burst(sw.from_nf[a->slot], objs, 7, NULL), 7);
+	round_at(2);
+	assert_int_equal(sw.slot_stats[a->slot].bad_buffer, 4);
+	assert_int_equal(w->stats.nf_bad_buffer, 4);
+	assert_int_equal(sw.slot_stats[a->slot].from_nf, 3);
+	assert_int_equal(w->slots[a->slot].held, 0);
+	assert_int_equal(w->stats.tx[1], 2);
+	assert_int_equal(w->stats.drop[SW_DROP_NF_BAD_LENGTH], 1);
+	assert_int_equal(test_env.freed, 1);
+	/* the header of m[0] is the switch's again */
+	assert_int_equal(m[0]->ol_flags, 0);
+	assert_ptr_equal(m[0]->pool, sw_bufs.pool);
+	assert_ptr_equal(m[0]->next, NULL);
+	assert_int_equal(m[0]->nb_segs, 1);
+	assert_int_equal(rte_mbuf_refcnt_read(m[0]), 1);
+	assert_ptr_equal(m[0]->buf_addr, (char *)m[0] + sizeof(struct rte_mbuf));
+	assert_int_equal(m[0]->pkt_len, m[0]->data_len);
+	/* in == out + drops: the four bad pointers were no packets */
+	assert_int_equal(w->stats.rx[0], w->stats.tx[1] + 1);
 }
 
 /* An NF holds at most its share of the pool: 3/4 of it among the NFs holding some. */
@@ -483,6 +544,7 @@ main(void)
 		cmocka_unit_test_teardown(mac_table, reset),
 		cmocka_unit_test_teardown(chain_delivery, reset),
 		cmocka_unit_test_teardown(active_list, reset),
+		cmocka_unit_test_teardown(returned_buffers, reset),
 		cmocka_unit_test_teardown(pool_share, reset),
 		cmocka_unit_test_teardown(ring_full, reset),
 		cmocka_unit_test_teardown(wake_batch, reset),

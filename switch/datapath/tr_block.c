@@ -37,19 +37,32 @@
 #include "transport.h"
 
 enum { CTR_WAKEUPS, CTR_WAKE_ERRORS, CTR_WAKE_DEFERRED, CTR_WAKER_KICKS }; /* stats.kind[block][] */
-enum { SLOT_CTR_WAKEUPS };                                                 /* slot_stats[].kind[] */
+enum { SLOT_CTR_WAKEUPS, SLOT_CTR_WASTED };                                /* slot_stats[].kind[] */
 
 /* Wake-ups allowed at once above the budget's rate (a burst of one round's worth). */
 #define WAKE_BURST 32
 
 /* The worker's view of one blocking NF. */
 struct block_slot {
-	uint32_t gen;  /* attachment this state belongs to */
-	uint32_t woke; /* the NF's sleep_seq we last woke; never wake it twice */
-	uint32_t heap; /* position in the deadline heap + 1; 0: not in it */
-	uint32_t pad;
-	uint64_t since; /* TSC of the oldest packet a sleeping NF was not woken for; 0 */
+	uint32_t gen;      /* attachment this state belongs to */
+	uint32_t woke;     /* the NF's sleep_seq we last woke; never wake it twice */
+	uint32_t heap;     /* position in the deadline heap + 1; 0: not in it */
+	uint32_t wasted;   /* wake-ups in a row after which it returned nothing */
+	uint64_t since;    /* TSC of the oldest packet a sleeping NF was not woken for; 0 */
+	uint64_t woke_at;  /* TSC of its last wake-up; 0: none yet */
+	uint64_t returned; /* its slot_stats from_nf then */
 };
+
+/*
+ * Wasted wake-ups. A real NF woken with packets waiting returns some before it sleeps
+ * again. One that goes back to sleep (a new sleep_seq) having returned nothing since
+ * its last wake-up, buggy or forging its sleep state to take the wake budget from the
+ * others, is woken again only after a back-off that doubles with each such wake-up
+ * (its timeout x 2^wasted, wasted up to WASTE_MAX), and is served normally again as
+ * soon as it returns a packet. A real NF whose returns this round's poll had not yet
+ * seen is judged so once; they are seen before its next wake-up, which is not held.
+ */
+#define WASTE_MAX 12
 
 struct deadline {
 	uint64_t at; /* TSC */
@@ -301,8 +314,19 @@ block_slot(struct block_worker *b, const struct fwd_slot *fs, uint32_t slot)
 		bs->gen = fs->gen;
 		bs->woke = 0;
 		bs->since = 0;
+		bs->wasted = 0;
+		bs->woke_at = 0;
 	}
 	return bs;
+}
+
+/* @return the TSC before which this NF is not to be woken (0: none) */
+static inline uint64_t
+held_back_until(const struct block_slot *bs, uint32_t slot, uint64_t timeout)
+{
+	if (likely(bs->wasted == 0) || sw.slot_stats[slot].from_nf != bs->returned)
+		return 0;
+	return bs->woke_at + (timeout << bs->wasted);
 }
 
 /* May one more wake-up happen now, within the budget? (a GCRA: the budget's clock may
@@ -317,6 +341,16 @@ static void
 wake(struct dp_worker *w, struct block_worker *b, struct block_slot *bs, uint32_t slot,
      uint32_t seq)
 {
+	uint64_t returned = sw.slot_stats[slot].from_nf;
+
+	if (unlikely(bs->woke_at != 0 && returned == bs->returned)) {
+		bs->wasted += bs->wasted < WASTE_MAX;
+		sw.slot_stats[slot].kind[SLOT_CTR_WASTED]++;
+	} else {
+		bs->wasted = 0;
+	}
+	bs->returned = returned;
+	bs->woke_at = w->now;
 	bs->woke = seq;
 	bs->since = 0;
 	b->budget_tat = RTE_MAX(b->budget_tat, w->now) + b->budget_cycles;
@@ -360,6 +394,12 @@ block_deliver(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot, str
 	if (!(seq & 1) || seq == bs->woke)
 		return sent; /* running, or already woken for this sleep */
 	if (rte_ring_count(sw.to_nf[slot]) >= p->batch) {
+		uint64_t until = held_back_until(bs, slot, p->timeout_tsc);
+
+		if (unlikely(until > w->now)) {
+			heap_put(b, slot, until);
+			return sent;
+		}
 		if (budget_allows(b, w->now)) {
 			wake(w, b, bs, slot, seq);
 			return sent;
@@ -397,6 +437,8 @@ wake_due(struct dp_worker *w, struct block_worker *b)
 		uint32_t slot = b->heap[0].slot;
 		const struct fwd_slot *fs = &w->f->slots[slot];
 		struct block_slot *bs = &b->slots[slot];
+		const struct block_params *p;
+		uint64_t until;
 		uint32_t seq;
 
 		if (fs->gen != bs->gen || fs->kind != MYR_T_BLOCK) {
@@ -407,6 +449,12 @@ wake_due(struct dp_worker *w, struct block_worker *b)
 		if (!(seq & 1) || seq == bs->woke || rte_ring_empty(sw.to_nf[slot])) {
 			heap_pop(b); /* awake, woken already, or nothing waits any more */
 			bs->since = 0;
+			continue;
+		}
+		p = (const struct block_params *)&fs->params;
+		until = held_back_until(bs, slot, p->timeout_tsc);
+		if (unlikely(until > w->now)) {
+			heap_put(b, slot, until);
 			continue;
 		}
 		if (!budget_allows(b, w->now))
@@ -480,5 +528,5 @@ const struct dp_transport dp_tr_block = {
 		      [CTR_WAKE_ERRORS] = "wake_errors",
 		      [CTR_WAKE_DEFERRED] = "wakes_deferred",
 		      [CTR_WAKER_KICKS] = "waker_kicks" },
-	.slot_counters = { [SLOT_CTR_WAKEUPS] = "wakeups" },
+	.slot_counters = { [SLOT_CTR_WAKEUPS] = "wakeups", [SLOT_CTR_WASTED] = "wasted_wakeups" },
 };

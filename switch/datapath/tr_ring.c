@@ -6,7 +6,12 @@
  */
 #include <stdlib.h>
 
+#include "../bufs.h"
 #include "transport.h"
+
+/* poll_slot's mark for a returned packet whose lengths do not fit its buffer (no
+ * verdict an NF can give: they are 6 bits) */
+#define VERDICT_BAD_LENGTH 0xff
 
 int
 dp_ring_active_init(struct dp_ring_active *a)
@@ -52,14 +57,14 @@ dp_ring_deliver(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot, ui
 
 	(void)w;
 	/*
-	 * Tag before the enqueue publishes the mbuf: from then on the NF may own it, and
-	 * if the NF dies the control thread finds what it held by this tag.
+	 * Recorded before the enqueue publishes the mbuf: from then on the NF may own it,
+	 * may return it (once), and if it dies the control thread finds what it held.
 	 */
 	for (i = 0; i < n; i++)
-		*sw_owner(pkts[i]) = slot + 1;
+		bufs_give(pkts[i], slot);
 	sent = rte_ring_sp_enqueue_burst(sw.to_nf[slot], (void **)pkts, n, NULL);
 	for (i = sent; i < n; i++)
-		*sw_owner(pkts[i]) = 0;
+		bufs_ungive(pkts[i]);
 	if (sent > 0)
 		active_add(a, slot, gen);
 	return sent;
@@ -69,9 +74,11 @@ static uint32_t
 poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot)
 {
 	const struct fwd_slot *fs = &w->f->slots[slot];
+	struct rte_mbuf *ms[SW_BURST];
+	uint8_t verdicts[SW_BURST];
 	struct dp_slot *ds;
 	void *objs[SW_BURST];
-	uint16_t n, i;
+	uint16_t n, i, k = 0;
 
 	if (unlikely(fs->gen != a->at[slot].gen)) {
 		/* its NF is gone (reclaimed by the control thread) or replaced: what it held
@@ -84,14 +91,30 @@ poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot)
 	if (n == 0)
 		return 0;
 	ds = dp_slot_state(w, fs, slot);
-	dp_nf_returned(w, ds, slot, n);
+	/* what is not a packet this NF holds is counted and left alone (bufs.h) */
+	for (i = 0; i < n; i++) {
+		bool bad_len;
+
+		ms[k] = bufs_take_back(myr_verdict_mbuf(objs[i]), slot, &bad_len);
+		if (unlikely(ms[k] == NULL))
+			continue;
+		verdicts[k] = unlikely(bad_len) ? VERDICT_BAD_LENGTH : myr_verdict_of(objs[i]);
+		k++;
+	}
+	if (unlikely(k < n)) {
+		sw.slot_stats[slot].bad_buffer += n - k;
+		w->stats.nf_bad_buffer += n - k;
+	}
+	if (k == 0)
+		return n;
+	dp_nf_returned(w, ds, slot, k);
 	if (ds->held == 0)
 		active_del(a, slot);
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = myr_verdict_mbuf(objs[i]);
-
-		*sw_owner(m) = 0;
-		dp_nf_verdict(w, fs, slot, m, myr_verdict_of(objs[i]));
+	for (i = 0; i < k; i++) {
+		if (unlikely(verdicts[i] == VERDICT_BAD_LENGTH))
+			dp_drop(w, ms[i], SW_DROP_NF_BAD_LENGTH);
+		else
+			dp_nf_verdict(w, fs, slot, ms[i], verdicts[i]);
 	}
 	return n;
 }

@@ -3,7 +3,8 @@
 # Blocking NFs (transport B): an idle NF does not run; one packet is delivered by the
 # aging timeout; a batch of N packets wakes the NF at once; nothing is lost or
 # reordered across sleeps; an NF killed asleep or while being woken is reclaimed;
-# a tenant can mix polling and blocking NFs. MYRIAD_BLOCK_WAKER=thread runs it all
+# an NF that forges its sleep state cannot make the switch wake it at will; a tenant
+# can mix polling and blocking NFs. MYRIAD_BLOCK_WAKER=thread runs it all
 # with the FUTEX_WAKE calls made by the waker thread (--waker thread).
 . "$(dirname "$0")/lib.sh"
 require_hugepages
@@ -89,6 +90,19 @@ kill -KILL "$pid"
 s=$(wait_quiet)
 assert_accounted "$s"
 assert_jq '.drops.nf_dead >= 100' "$s" "queued packets reclaimed as nf_dead"
+
+# 6. an NF that forges its sleep word (a new "sleep" every 50 us, never taking a packet)
+# to be woken for every delivery: after a wake-up it answered with nothing, the next
+# one waits its timeout x 2^n, so in 2 s it gets a handful, not one per burst
+ctl tenant add t3 --mac 02:00:00:00:00:03 --port 1 >/dev/null
+ctl nf add t3-h --tenant t3 --transport block --exec "$B/tests/myriad-nf-hostile --attack wake-forge" >/dev/null
+wait_nfs_up 4 # t2-a, killed above, is restarted below
+gen --tx-port 0 --rx-port 1 --dst-macs 02:00:00:00:00:03 --size 64 --count 4000 --rate 2000 \
+	--burst 32 --drain 200 >/dev/null
+h=$(nf_json t3-h)
+assert_jq '.wasted_wakeups >= 3 and .wakeups < 40' "$h" "forged sleeps held back"
+ctl tenant del t3 >/dev/null
+wait_nfs_up 3
 
 # the other tenant was never affected, and t2 works again after a restart
 ctl nf start t2-a >/dev/null
