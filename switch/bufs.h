@@ -82,13 +82,20 @@ bufs_index(const void *p, const struct sw_buf_chunk **chunk)
 	return c->idx + k;
 }
 
-/* Record that the NF of a slot holds m (an mbuf of the pool: the switch's own). */
+/*
+ * Record that the NF of a slot holds m, a packet the switch owns. Every packet comes
+ * from the pool (the ports' queues and the generator allocate from it); one that did
+ * not would not be recorded, and its return would count as a violation rather than
+ * write outside the table.
+ */
 static inline void
 bufs_give(struct rte_mbuf *m, uint32_t slot)
 {
 	const struct sw_buf_chunk *c;
+	uint32_t i = bufs_index(m, &c);
 
-	sw_bufs.owner[bufs_index(m, &c)] = slot + 1;
+	if (likely(i != UINT32_MAX))
+		sw_bufs.owner[i] = slot + 1;
 }
 
 /* Undo bufs_give for a packet the NF's ring did not take. */
@@ -96,8 +103,10 @@ static inline void
 bufs_ungive(struct rte_mbuf *m)
 {
 	const struct sw_buf_chunk *c;
+	uint32_t i = bufs_index(m, &c);
 
-	sw_bufs.owner[bufs_index(m, &c)] = 0;
+	if (likely(i != UINT32_MAX))
+		sw_bufs.owner[i] = 0;
 }
 
 /*
