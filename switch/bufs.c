@@ -103,18 +103,25 @@ finish(uint32_t n_chunks)
 	return sw_bufs.owner != NULL ? 0 : -ENOMEM;
 }
 
+static void
+layout(struct rte_mempool *mp, uint32_t stride, uint16_t buf_len, uint16_t priv_size)
+{
+	memset(&sw_bufs, 0, sizeof(sw_bufs));
+	sw_bufs.pool = mp;
+	sw_bufs.stride = stride;
+	sw_bufs.buf_len = buf_len;
+	sw_bufs.priv_size = priv_size;
+	sw_bufs.buf_off = sizeof(struct rte_mbuf) + priv_size;
+}
+
 int
 bufs_init(struct rte_mempool *mp)
 {
 	struct learn l = { 0 };
 	int ret;
 
-	memset(&sw_bufs, 0, sizeof(sw_bufs));
-	sw_bufs.pool = mp;
-	sw_bufs.stride = mp->header_size + mp->elt_size + mp->trailer_size;
-	sw_bufs.priv_size = rte_pktmbuf_priv_size(mp);
-	sw_bufs.buf_off = sizeof(struct rte_mbuf) + sw_bufs.priv_size;
-	sw_bufs.buf_len = rte_pktmbuf_data_room_size(mp);
+	layout(mp, mp->header_size + mp->elt_size + mp->trailer_size,
+	       rte_pktmbuf_data_room_size(mp), rte_pktmbuf_priv_size(mp));
 	rte_mempool_obj_iter(mp, learn_obj, &l);
 	ret = l.failed ? -EINVAL : finish(l.n_chunks);
 	if (ret < 0 || sw_bufs.n != mp->size) {
@@ -132,12 +139,7 @@ int
 bufs_init_region(struct rte_mempool *mp, void *first, uint32_t n, uint32_t stride, uint16_t buf_len,
 		 uint16_t priv_size)
 {
-	memset(&sw_bufs, 0, sizeof(sw_bufs));
-	sw_bufs.pool = mp;
-	sw_bufs.stride = stride;
-	sw_bufs.priv_size = priv_size;
-	sw_bufs.buf_off = sizeof(struct rte_mbuf) + priv_size;
-	sw_bufs.buf_len = buf_len;
+	layout(mp, stride, buf_len, priv_size);
 	sw_bufs.chunks = calloc(1, sizeof(*sw_bufs.chunks));
 	if (sw_bufs.chunks == NULL)
 		return -ENOMEM;

@@ -8,6 +8,7 @@
 #ifndef MYRIAD_SWITCH_H
 #define MYRIAD_SWITCH_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -227,6 +228,9 @@ sw_read(const uint64_t *counter)
 {
 	return __atomic_load_n(counter, __ATOMIC_RELAXED);
 }
+
+/* switch.c: make a thread that serves the NFs real-time on their core */
+void sw_thread_for_nfs(pthread_t t, const char *what);
 
 /* eal_args.c: the EAL argv the switch runs with (of the argv before "--") */
 char **sw_eal_args(int argc, char **argv, int *n);

@@ -291,26 +291,13 @@ ctl_start(void)
 	if (ret != 0)
 		return -ret;
 	/*
-	 * The control thread shares its core with the NFs. At normal priority, 2000
-	 * runnable NFs would each get a turn before it does, and attaching one NF
-	 * would take seconds; as a real-time thread it runs as soon as it has work, and
-	 * it only ever has little (it sleeps in epoll_wait, and nothing a peer does can
-	 * make it wait: conn.c). What it spawns starts at normal priority (proc.c).
+	 * The control thread shares its core with the NFs. At normal priority, attaching
+	 * one of 2000 runnable NFs would take seconds; real-time, it runs as soon as it
+	 * has work, and it only ever has little (it sleeps in epoll_wait, and nothing a
+	 * peer does can make it wait: conn.c). What it spawns starts at normal priority
+	 * (proc.c).
 	 */
-	{
-		struct sched_param sp = { .sched_priority = 1 };
-
-		ret = pthread_setschedparam(ctl_thread, SCHED_FIFO, &sp);
-		if (ret != 0)
-			LOG(WARNING, "control thread stays at normal priority: %s", strerror(ret));
-	}
-	if (sw.conf.ctl_core >= 0) {
-		rte_cpuset_t cpus;
-
-		CPU_ZERO(&cpus);
-		CPU_SET(sw.conf.ctl_core, &cpus);
-		pthread_setaffinity_np(ctl_thread, sizeof(cpus), &cpus);
-	}
+	sw_thread_for_nfs(ctl_thread, "control");
 	return 0;
 }
 

@@ -70,21 +70,17 @@ struct deadline {
 };
 
 /*
- * The queue from a worker to its waker thread: slots whose futex word moved and whose
- * NF still needs its FUTEX_WAKE. One writer (the worker), one reader (the waker), in
- * private memory; each side's index on its own cache line.
+ * A worker's waker thread, and the queue to it (an SP/SC ring in private memory) of the
+ * slots whose futex word moved and whose NF still needs its FUTEX_WAKE.
  */
 struct waker {
-	/* the worker's */
-	uint32_t tail;   /* next position written */
-	uint32_t kicked; /* tail when the worker last looked at the waker */
-	uint32_t mask;
-	uint32_t *q; /* [mask + 1] slots */
+	struct rte_ring *q;
+	uint64_t posted; /* the worker's: slots it queued */
+	uint64_t kicked; /* posted, when the worker last looked at the waker */
 	pthread_t thread;
 	bool started;
 	/* the waker's */
-	uint32_t head __rte_cache_aligned; /* next position read */
-	uint32_t sleeping;                 /* futex word: 1 while the waker sleeps or is about to */
+	uint32_t sleeping __rte_cache_aligned; /* futex word: 1 while it sleeps or is about to */
 	bool stop;
 	uint64_t errors; /* failed FUTEX_WAKE calls */
 };
@@ -187,10 +183,9 @@ heap_pop(struct block_worker *b)
 static bool
 waker_post(struct waker *k, uint32_t slot)
 {
-	if (k->tail - __atomic_load_n(&k->head, __ATOMIC_ACQUIRE) > k->mask)
+	if (rte_ring_sp_enqueue(k->q, (void *)(uintptr_t)slot) != 0)
 		return false;
-	k->q[k->tail & k->mask] = slot;
-	__atomic_store_n(&k->tail, k->tail + 1, __ATOMIC_RELEASE);
+	k->posted++;
 	return true;
 }
 
@@ -201,14 +196,14 @@ futex_private(uint32_t *word, int op, uint32_t val)
 }
 
 /* Once a round, if anything was posted since the last look: wake the waker if it
- * sleeps. The fence pairs with the waker's between announcing its sleep and reading
- * the tail: one of the two sees the other. */
+ * sleeps. The fence pairs with the waker's between announcing its sleep and looking at
+ * the queue: one of the two sees the other. */
 static void
 waker_round_end(struct dp_worker *w, struct waker *k)
 {
-	if (k->kicked == k->tail)
+	if (k->kicked == k->posted)
 		return;
-	k->kicked = k->tail;
+	k->kicked = k->posted;
 	rte_smp_mb();
 	if (__atomic_load_n(&k->sleeping, __ATOMIC_RELAXED) &&
 	    __atomic_exchange_n(&k->sleeping, 0, __ATOMIC_RELAXED)) {
@@ -221,26 +216,24 @@ static void *
 waker_main(void *arg)
 {
 	struct waker *k = arg;
-	uint32_t head = k->head;
+	void *slots[SW_BURST];
 
 	for (;;) {
-		uint32_t tail = __atomic_load_n(&k->tail, __ATOMIC_ACQUIRE);
+		unsigned int n = rte_ring_sc_dequeue_burst(k->q, slots, SW_BURST, NULL), i;
 
-		if (head == tail) {
+		if (n == 0) {
 			if (__atomic_load_n(&k->stop, __ATOMIC_ACQUIRE))
 				return NULL;
 			__atomic_store_n(&k->sleeping, 1, __ATOMIC_RELAXED);
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			if (__atomic_load_n(&k->tail, __ATOMIC_ACQUIRE) == head &&
-			    !__atomic_load_n(&k->stop, __ATOMIC_ACQUIRE))
+			if (rte_ring_empty(k->q) && !__atomic_load_n(&k->stop, __ATOMIC_ACQUIRE))
 				futex_private(&k->sleeping, FUTEX_WAIT, 1);
 			__atomic_store_n(&k->sleeping, 0, __ATOMIC_RELAXED);
 			continue;
 		}
-		for (; head != tail; head++)
-			if (block_futex_wake(sw.chans[k->q[head & k->mask]]) < 0)
+		for (i = 0; i < n; i++)
+			if (block_futex_wake(sw.chans[(uintptr_t)slots[i]]) < 0)
 				__atomic_fetch_add(&k->errors, 1, __ATOMIC_RELAXED);
-		__atomic_store_n(&k->head, head, __ATOMIC_RELEASE);
 	}
 }
 
@@ -267,18 +260,20 @@ waker_stop(struct waker *k)
 static struct waker *
 waker_start(void)
 {
-	struct sched_param sp = { .sched_priority = 1 };
 	struct waker *k =
 		aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sizeof(*k), RTE_CACHE_LINE_SIZE));
-	uint32_t size = rte_align32pow2(2 * sw.conf.max_nfs);
+	uint32_t size = rte_align32pow2(2 * sw.conf.max_nfs + 1);
+	ssize_t bytes = rte_ring_get_memsize(size);
 	int ret;
 
 	if (k == NULL)
 		return NULL;
 	memset(k, 0, sizeof(*k));
-	k->mask = size - 1;
-	k->q = calloc(size, sizeof(*k->q));
-	if (k->q == NULL)
+	if (bytes > 0)
+		k->q = aligned_alloc(RTE_CACHE_LINE_SIZE,
+				     RTE_ALIGN_CEIL((size_t)bytes, RTE_CACHE_LINE_SIZE));
+	if (k->q == NULL ||
+	    rte_ring_init(k->q, "myr-waker", size, RING_F_SP_ENQ | RING_F_SC_DEQ) < 0)
 		goto fail;
 	ret = rte_ctrl_thread_create(&k->thread, "myr-waker", NULL, waker_main, k);
 	if (ret != 0) {
@@ -286,16 +281,7 @@ waker_start(void)
 		goto fail;
 	}
 	k->started = true;
-	ret = pthread_setschedparam(k->thread, SCHED_FIFO, &sp);
-	if (ret != 0)
-		LOG(WARNING, "waker thread stays at normal priority: %s", strerror(ret));
-	if (sw.conf.ctl_core >= 0) {
-		rte_cpuset_t cpus;
-
-		CPU_ZERO(&cpus);
-		CPU_SET(sw.conf.ctl_core, &cpus);
-		pthread_setaffinity_np(k->thread, sizeof(cpus), &cpus);
-	}
+	sw_thread_for_nfs(k->thread, "waker");
 	return k;
 fail:
 	waker_stop(k);
@@ -468,7 +454,6 @@ static void
 block_round_end(struct dp_worker *w)
 {
 	struct block_worker *b = w->tr[MYR_T_BLOCK];
-
 	uint64_t errors;
 
 	wake_due(w, b);
