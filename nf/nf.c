@@ -107,20 +107,22 @@ unmap_all(struct myr_nf *nf)
 	}
 }
 
-/* Map the switch's memory at the switch's addresses: mbuf pointers then just work. */
+/* Map what the switch hands us: our channel anywhere, the packet memory at the
+ * switch's addresses (mbuf pointers then just work). */
 static int
 map_segments(struct myr_nf *nf, const struct myr_welcome *w, const int *fds, unsigned int n_fds)
 {
 	unsigned int i;
 
-	if (w->n_segs != n_fds || w->n_segs > MYR_SEGS_MAX)
+	if (w->n_segs != n_fds || w->n_segs == 0 || w->n_segs > MYR_SEGS_MAX)
 		return nf_error(-EPROTO, "switch sent %u segments but %u fds", w->n_segs, n_fds);
 	for (i = 0; i < w->n_segs; i++) {
 		void *want = (void *)(uintptr_t)w->segs[i].addr;
 		void *p = mmap(want, w->segs[i].len, PROT_READ | PROT_WRITE,
-			       MAP_SHARED | MAP_FIXED_NOREPLACE, fds[i], w->segs[i].offset);
+			       MAP_SHARED | (want != NULL ? MAP_FIXED_NOREPLACE : 0), fds[i],
+			       w->segs[i].offset);
 
-		if (p == MAP_FAILED || p != want) {
+		if (p == MAP_FAILED || (want != NULL && p != want)) {
 			int e = p == MAP_FAILED ? errno : EADDRINUSE;
 
 			if (p != MAP_FAILED)
@@ -142,50 +144,39 @@ map_segments(struct myr_nf *nf, const struct myr_welcome *w, const int *fds, uns
 	return 0;
 }
 
-/* Is [p, p+size) inside what we mapped? Guards against a confused switch. */
-static int
-mapped(const struct myr_nf *nf, const void *p, size_t size)
-{
-	unsigned int i;
-
-	for (i = 0; i < nf->n_maps; i++) {
-		uintptr_t a = (uintptr_t)nf->maps[i].addr;
-
-		if ((uintptr_t)p >= a && (uintptr_t)p + size <= a + nf->maps[i].len)
-			return 1;
-	}
-	return 0;
-}
-
+/* The first segment is our channel; its header says how to use it. */
 static int
 welcome_use(struct myr_nf *nf, const struct myr_welcome *w)
 {
-	const struct myr_shm *shm = (const struct myr_shm *)(uintptr_t)w->shm_addr;
+	const struct myr_chan *c = nf->maps[0].addr;
+	const struct myr_chan_hdr *h = &c->hdr;
+	size_t len = nf->maps[0].len;
 
-	if (!mapped(nf, shm, sizeof(*shm)) || shm->magic != MYR_SHM_MAGIC)
-		return nf_error(-EPROTO, "no myriad channel area at %p", shm);
-	if (shm->version != MYR_SHM_VERSION)
+	if (len < sizeof(*c) || h->magic != MYR_SHM_MAGIC)
+		return nf_error(-EPROTO, "no myriad channel in the switch's first segment");
+	if (h->version != MYR_SHM_VERSION)
 		return nf_error(-EPROTONOSUPPORT,
 				"switch uses shared-memory layout %u, this NF was built for %u",
-				shm->version, MYR_SHM_VERSION);
-	/* the rings and mbufs are DPDK's structs: both sides must agree on them */
-	if (shm->dpdk_version >> 16 != RTE_VERSION >> 16 ||
-	    shm->mbuf_size != sizeof(struct rte_mbuf) ||
-	    shm->ring_hdr_size != sizeof(struct rte_ring))
+				h->version, MYR_SHM_VERSION);
+	/* the mbufs are DPDK's struct: both sides must agree on it */
+	if (h->dpdk_version >> 16 != RTE_VERSION >> 16 || h->mbuf_size != sizeof(struct rte_mbuf))
 		return nf_error(-EPROTONOSUPPORT,
-				"switch runs DPDK %u.%02u (rte_mbuf %u B, rte_ring %u B), this "
-				"NF was built against %u.%02u (%zu B, %zu B)",
-				shm->dpdk_version >> 24, shm->dpdk_version >> 16 & 0xff,
-				shm->mbuf_size, shm->ring_hdr_size, RTE_VER_YEAR, RTE_VER_MONTH,
-				sizeof(struct rte_mbuf), sizeof(struct rte_ring));
-	if (w->slot >= shm->max_nfs)
-		return nf_error(-EPROTO, "slot %u out of range", w->slot);
+				"switch runs DPDK %u.%02u (rte_mbuf %u B), this NF was built "
+				"against %u.%02u (%zu B)",
+				h->dpdk_version >> 24, h->dpdk_version >> 16 & 0xff, h->mbuf_size,
+				RTE_VER_YEAR, RTE_VER_MONTH, sizeof(struct rte_mbuf));
+	if (h->ring_size == 0 || (h->ring_size & (h->ring_size - 1)) != 0 || h->chan_size > len ||
+	    h->to_nf_off < sizeof(*c) || h->from_nf_off < sizeof(*c) ||
+	    h->to_nf_off + myr_ring_bytes(h->ring_size) > len ||
+	    h->from_nf_off + myr_ring_bytes(h->ring_size) > len)
+		return nf_error(-EPROTO, "malformed channel (ring size %u)", h->ring_size);
 	nf->slot = w->slot;
-	nf->ch = myr_shm_chan(shm, w->slot);
-	if (!mapped(nf, nf->ch, shm->chan_size))
-		return nf_error(-EPROTO, "channel %u not in shared memory", w->slot);
+	nf->ch = nf->maps[0].addr;
+	nf->ring_size = h->ring_size;
 	nf->to_nf = myr_chan_to_nf(nf->ch);
 	nf->from_nf = myr_chan_from_nf(nf->ch);
+	nf->to_cons = __atomic_load_n(&nf->to_nf->cons, __ATOMIC_RELAXED);
+	nf->from_prod = __atomic_load_n(&nf->from_nf->prod, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -225,7 +216,6 @@ myr_nf_attach(const struct myr_nf_conf *conf)
 		.shm_version = MYR_SHM_VERSION,
 		.dpdk_version = RTE_VERSION,
 		.mbuf_size = sizeof(struct rte_mbuf),
-		.ring_hdr_size = sizeof(struct rte_ring),
 	};
 	struct myr_msg_hdr h;
 	struct myr_welcome w;

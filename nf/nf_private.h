@@ -8,7 +8,6 @@
 #define MYRIAD_NF_PRIVATE_H
 
 #include <rte_mbuf.h>
-#include <rte_ring.h>
 
 #include <myriad/nf.h>
 #include <myriad/proto.h>
@@ -39,8 +38,10 @@ struct myr_nf {
 	int gone; /* the connection closed while we were asked to run: the switch died */
 	uint32_t n_checks;
 	struct myr_chan *ch;
-	struct rte_ring *to_nf;
-	struct rte_ring *from_nf;
+	struct myr_ring *to_nf;
+	struct myr_ring *from_nf;
+	uint32_t ring_size;
+	uint32_t to_cons, from_prod; /* our indexes of the two rings (the switch keeps its own) */
 	enum myr_transport kind;
 	const struct nf_transport *tr;
 	union {
@@ -63,6 +64,11 @@ int nf_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 #define NF_CHECK_SOCKET_EVERY 4096
 
 /* tr_ring.c: the channel's two rings, for every kind that has them */
+static inline int
+nf_ring_empty(const struct myr_nf *nf)
+{
+	return __atomic_load_n(&nf->to_nf->prod, __ATOMIC_ACQUIRE) == nf->to_cons;
+}
 uint16_t nf_ring_rx_burst(struct myr_nf *nf, struct rte_mbuf **pkts, uint16_t n);
 uint16_t nf_ring_tx_burst(struct myr_nf *nf, struct rte_mbuf **pkts, const uint8_t *verdicts,
 			  uint16_t n);

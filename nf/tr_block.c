@@ -93,7 +93,7 @@ block_wait(struct myr_nf *nf)
 	nf->tr_state.block.sleep_seq |= 1;
 	__atomic_store_n(sleep_seq, nf->tr_state.block.sleep_seq, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (rte_ring_empty(nf->to_nf) && myr_nf_check(nf) == 0 && !death_noticed) {
+	if (nf_ring_empty(nf) && myr_nf_check(nf) == 0 && !death_noticed) {
 		nf->ch->nf.tr.block.n_sleeps++;
 		if (syscall(SYS_futex, wake_seq, FUTEX_WAIT, w, NULL, NULL, 0) < 0 &&
 		    errno != EAGAIN && errno != EINTR)

@@ -6,27 +6,33 @@
 uint16_t
 nf_ring_rx_burst(struct myr_nf *nf, struct rte_mbuf **pkts, uint16_t n)
 {
-	return rte_ring_sc_dequeue_burst(nf->to_nf, (void **)pkts, n, NULL);
+	struct myr_ring *r = nf->to_nf;
+	uint32_t cons = nf->to_cons, avail, i;
+
+	avail = __atomic_load_n(&r->prod, __ATOMIC_ACQUIRE) - cons;
+	if (n > avail)
+		n = (uint16_t)avail;
+	for (i = 0; i < n; i++)
+		pkts[i] = (struct rte_mbuf *)(uintptr_t)r->e[(cons + i) & (nf->ring_size - 1)];
+	nf->to_cons = cons + n;
+	__atomic_store_n(&r->cons, cons + n, __ATOMIC_RELEASE);
+	return n;
 }
 
 uint16_t
 nf_ring_tx_burst(struct myr_nf *nf, struct rte_mbuf **pkts, const uint8_t *verdicts, uint16_t n)
 {
-	void *objs[32];
-	uint16_t done = 0;
+	struct myr_ring *r = nf->from_nf;
+	uint32_t prod = nf->from_prod, room, i;
 
-	if (verdicts == NULL)
-		return rte_ring_sp_enqueue_burst(nf->from_nf, (void **)pkts, n, NULL);
-	/* the verdict rides in the pointer's low bits: packed a bounded chunk at a time */
-	while (done < n) {
-		uint16_t k = RTE_MIN((uint16_t)RTE_DIM(objs), (uint16_t)(n - done)), i, sent;
-
-		for (i = 0; i < k; i++)
-			objs[i] = myr_verdict_pack(pkts[done + i], verdicts[done + i]);
-		sent = rte_ring_sp_enqueue_burst(nf->from_nf, objs, k, NULL);
-		done += sent;
-		if (sent < k)
-			break;
-	}
-	return done;
+	room = nf->ring_size - (prod - __atomic_load_n(&r->cons, __ATOMIC_ACQUIRE));
+	if (n > room)
+		n = (uint16_t)room;
+	/* the verdict rides in the pointer's low bits */
+	for (i = 0; i < n; i++)
+		r->e[(prod + i) & (nf->ring_size - 1)] = (uintptr_t)myr_verdict_pack(
+			pkts[i], verdicts != NULL ? verdicts[i] : MYR_V_FORWARD);
+	nf->from_prod = prod + n;
+	__atomic_store_n(&r->prod, prod + n, __ATOMIC_RELEASE);
+	return n;
 }

@@ -228,44 +228,10 @@ parse_args(int argc, char **argv)
 static int
 chan_init(void)
 {
-	size_t ring = rte_ring_get_memsize(sw.conf.ring_size);
-	size_t chan = RTE_ALIGN_CEIL(sizeof(struct myr_chan) + 2 * ring, RTE_CACHE_LINE_SIZE);
-	size_t hdr = RTE_ALIGN_CEIL(sizeof(struct myr_shm), RTE_CACHE_LINE_SIZE);
-	uint32_t i;
+	int ret = mem_chans_init();
 
-	/* one memzone for all channels: a memzone per ring would run out at ~1200 NFs */
-	sw.chan_mz = rte_memzone_reserve_aligned(SW_MZ_CHAN, hdr + chan * sw.conf.max_nfs,
-						 rte_socket_id(), 0, RTE_CACHE_LINE_SIZE);
-	if (sw.chan_mz == NULL) {
-		LOG(ERR, "cannot reserve %zu bytes of channels: %s", hdr + chan * sw.conf.max_nfs,
-		    rte_strerror(rte_errno));
-		return -rte_errno;
-	}
-	sw.shm = sw.chan_mz->addr;
-	memset(sw.shm, 0, sw.chan_mz->len);
-	sw.shm->max_nfs = sw.conf.max_nfs;
-	sw.shm->dpdk_version = RTE_VERSION;
-	sw.shm->mbuf_size = sizeof(struct rte_mbuf);
-	sw.shm->ring_hdr_size = sizeof(struct rte_ring);
-	sw.shm->chan_size = chan;
-	sw.shm->chans_off = hdr;
-	/* the switch's own view of the channels: private memory, fixed from now on */
-	sw.chans = calloc(sw.conf.max_nfs, sizeof(*sw.chans));
-	sw.to_nf = calloc(sw.conf.max_nfs, sizeof(*sw.to_nf));
-	sw.from_nf = calloc(sw.conf.max_nfs, sizeof(*sw.from_nf));
-	if (sw.chans == NULL || sw.to_nf == NULL || sw.from_nf == NULL)
-		return -ENOMEM;
-	for (i = 0; i < sw.conf.max_nfs; i++) {
-		struct myr_chan *c = myr_shm_chan(sw.shm, i);
-
-		c->sw.to_nf_off = sizeof(struct myr_chan);
-		c->sw.from_nf_off = sizeof(struct myr_chan) + ring;
-		sw.chans[i] = c;
-		sw.to_nf[i] = myr_chan_to_nf(c);
-		sw.from_nf[i] = myr_chan_from_nf(c);
-	}
-	sw.shm->version = MYR_SHM_VERSION;
-	sw.shm->magic = MYR_SHM_MAGIC;
+	if (ret < 0)
+		return ret;
 	sw.slot_stats =
 		aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*sw.slot_stats) * sw.conf.max_nfs);
 	if (sw.slot_stats == NULL)
@@ -571,10 +537,7 @@ out:
 		dp_worker_destroy(sw.workers[--sw.n_workers]);
 	ports_fini();
 	free(sw.slot_stats);
-	free(sw.chans);
-	free(sw.to_nf);
-	free(sw.from_nf);
-	rte_memzone_free(sw.chan_mz);
+	mem_chans_fini();
 	/* telemetry may still ask (its thread runs until rte_eal_cleanup): not this pool */
 	pthread_mutex_lock(&ctl_lock);
 	{

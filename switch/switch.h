@@ -28,7 +28,6 @@
 #define SW_MAX_TENANTS 65535
 #define SW_BURST       32 /* packets per rx/dequeue call: DPDK's usual sweet spot */
 #define SW_HOP_NONE    UINT32_MAX
-#define SW_MZ_CHAN     "myr_chan" /* the channel area's memzone */
 
 /* The control plane logs; the data path never does (it counts). */
 extern int sw_logtype;
@@ -145,6 +144,7 @@ struct dp_stats {
 	uint64_t hops;          /* packet handlings: port rx and NF returns */
 	uint64_t active_nfs;    /* NFs holding packets at the end of the last round */
 	uint64_t nf_bad_buffer; /* returned pointers that were no packet the NF held (bufs.h) */
+	uint64_t nf_bad_index;  /* impossible ring indexes written by NFs (datapath/tr_ring.c) */
 	uint64_t kind[MYR_T_MAX][DP_KIND_COUNTERS]; /* named by struct dp_transport */
 } __rte_cache_aligned;
 
@@ -157,6 +157,7 @@ struct dp_slot_stats {
 	uint64_t verdict_drop;
 	uint64_t bad_verdict;
 	uint64_t bad_buffer;                  /* returned pointers that were no packet it held */
+	uint64_t bad_index;                   /* impossible ring indexes it wrote */
 	uint64_t kind[DP_SLOT_KIND_COUNTERS]; /* named by struct dp_transport */
 } __rte_cache_aligned;
 
@@ -182,12 +183,17 @@ struct dp_worker;
 struct sw {
 	struct sw_conf conf;
 	struct rte_mempool *pool;
-	struct myr_shm *shm;
-	const struct rte_memzone *chan_mz;
-	/* each slot's channel and rings, fixed at start: read-only for everyone */
+	/*
+	 * Each slot's channel, at a fixed place in one reservation of the switch's
+	 * address space (control/mem.c): each attach maps a new memory object there, and
+	 * a reclaim maps private zeroes over it, so these addresses never change and stay
+	 * mapped. They and the pointers below are read-only after start.
+	 */
+	uint8_t *chan_base;
+	size_t chan_size;
 	struct myr_chan **chans;
-	struct rte_ring **to_nf;
-	struct rte_ring **from_nf;
+	struct myr_ring **to_nf;
+	struct myr_ring **from_nf;
 	uint16_t n_ports;
 	uint16_t ports[SW_MAX_PORTS];
 	char port_names[SW_MAX_PORTS][MYR_NAME_MAX];

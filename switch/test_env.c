@@ -189,8 +189,6 @@ test_mbuf(const char *dst_mac, uint16_t len)
 void
 test_env_init(uint32_t max_nfs, uint32_t ring_size, uint32_t pool_size)
 {
-	size_t ring = rte_ring_get_memsize(ring_size);
-	size_t chan = RTE_ALIGN_CEIL(sizeof(struct myr_chan) + 2 * ring, RTE_CACHE_LINE_SIZE);
 	uint32_t i;
 
 	memset(&test_env, 0, sizeof(test_env));
@@ -208,28 +206,10 @@ test_env_init(uint32_t max_nfs, uint32_t ring_size, uint32_t pool_size)
 	STAILQ_INIT(&fake_pool.elt_list);
 	STAILQ_INIT(&fake_pool.mem_list);
 	sw.pool = &fake_pool;
-	sw.shm = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_CACHE_LINE_SIZE + chan * max_nfs);
-	sw.chans = calloc(max_nfs, sizeof(*sw.chans));
-	sw.to_nf = calloc(max_nfs, sizeof(*sw.to_nf));
-	sw.from_nf = calloc(max_nfs, sizeof(*sw.from_nf));
 	sw.slot_stats = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*sw.slot_stats) * max_nfs);
-	if (sw.shm == NULL || sw.chans == NULL || sw.to_nf == NULL || sw.from_nf == NULL ||
-	    sw.slot_stats == NULL)
+	if (mem_chans_init() < 0 || sw.slot_stats == NULL)
 		abort();
-	memset(sw.shm, 0, RTE_CACHE_LINE_SIZE + chan * max_nfs);
 	memset(sw.slot_stats, 0, sizeof(*sw.slot_stats) * max_nfs);
-	sw.shm->max_nfs = max_nfs;
-	sw.shm->chan_size = chan;
-	sw.shm->chans_off = RTE_CACHE_LINE_SIZE;
-	for (i = 0; i < max_nfs; i++) {
-		struct myr_chan *c = myr_shm_chan(sw.shm, i);
-
-		c->sw.to_nf_off = sizeof(struct myr_chan);
-		c->sw.from_nf_off = sizeof(struct myr_chan) + ring;
-		sw.chans[i] = c;
-		sw.to_nf[i] = myr_chan_to_nf(c);
-		sw.from_nf[i] = myr_chan_from_nf(c);
-	}
 	/* the dynfield where a real switch would get it: after the mbuf's own fields */
 	sw.wire_tsc_off = offsetof(struct rte_mbuf, dynfield1) + 8;
 	if (bufs_init_region(&fake_pool, mbuf_mem, TEST_MAX_PKTS, MBUF_SIZE,
@@ -310,10 +290,7 @@ test_env_fini(void)
 	nf_registry_fini();
 	tenants_fini();
 	fwd_fini();
-	free(sw.shm);
-	free(sw.chans);
-	free(sw.to_nf);
-	free(sw.from_nf);
+	mem_chans_fini();
 	free(sw.slot_stats);
 	if (nf_listen_fd >= 0) {
 		close(nf_listen_fd);
@@ -361,7 +338,7 @@ test_attach(const char *name)
 	socklen_t cl = sizeof(cred);
 	struct conn *c;
 	pid_t child;
-	int fd;
+	int fd, ret;
 
 	if (nf == NULL)
 		return NULL;
@@ -397,7 +374,10 @@ test_attach(const char *name)
 		waitpid(child, NULL, 0);
 		return NULL;
 	}
-	if (nf_attach(nf, c, child, nf->kind, &w, fds, &n_fds) < 0) {
+	ret = nf_attach(nf, c, child, nf->kind, &w, fds, &n_fds);
+	while (n_fds > 0) /* the welcome's (as after conn.c sent it) */
+		close(fds[--n_fds]);
+	if (ret < 0) {
 		conn_close(c);
 		conn_reap();
 		kill(child, SIGKILL);
@@ -405,6 +385,41 @@ test_attach(const char *name)
 		return NULL;
 	}
 	return nf;
+}
+
+/* The NF's side of a slot's rings, the way the NF runtime moves its indexes. */
+unsigned int
+test_nf_take(uint32_t slot, void **objs, unsigned int n)
+{
+	struct myr_ring *r = sw.to_nf[slot];
+	unsigned int i, avail = r->prod - r->cons;
+
+	if (n > avail)
+		n = avail;
+	for (i = 0; i < n; i++)
+		objs[i] = (void *)(uintptr_t)r->e[(r->cons + i) & (sw.conf.ring_size - 1)];
+	r->cons += n;
+	return n;
+}
+
+unsigned int
+test_nf_give(uint32_t slot, void *const *objs, unsigned int n)
+{
+	struct myr_ring *r = sw.from_nf[slot];
+	unsigned int i, room = sw.conf.ring_size - (r->prod - r->cons);
+
+	if (n > room)
+		n = room;
+	for (i = 0; i < n; i++)
+		r->e[(r->prod + i) & (sw.conf.ring_size - 1)] = (uintptr_t)objs[i];
+	r->prod += n;
+	return n;
+}
+
+unsigned int
+test_ring_count(const struct myr_ring *r)
+{
+	return r->prod - r->cons;
 }
 
 /* An eBPF relocatable object: a null section, the code (in section sec), the names. */

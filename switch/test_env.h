@@ -2,7 +2,7 @@
 /*
  * A switch without EAL, for the unit tests beside the switch's code and the fuzz
  * target of its command interpreter: the real data path and control plane, over
- * channels in ordinary memory, fake ports (rte_eth_fp_ops), fake mbufs, and
+ * channels as the switch makes them, fake ports (rte_eth_fp_ops), fake mbufs, and
  * link-time wraps (-Wl,--wrap) of the few DPDK and libc calls that need EAL, a
  * mempool or a new process.
  */
@@ -52,6 +52,11 @@ int test_cmd(char *reply, size_t size, const char *line);
 
 /* Attach a process (this one) as NF name, as a registration would. */
 struct nf *test_attach(const char *name);
+
+/* The NF's side of a slot's rings: take from to_nf, give to from_nf (how many). */
+unsigned int test_nf_take(uint32_t slot, void **objs, unsigned int n);
+unsigned int test_nf_give(uint32_t slot, void *const *objs, unsigned int n);
+unsigned int test_ring_count(const struct myr_ring *r);
 
 struct ebpf_insn;
 /* An eBPF object file in buf (room for the code and 1 KB): n instructions in section

@@ -41,10 +41,10 @@ static void __attribute__((noinline)) nfs_bounce(unsigned int n)
 	unsigned int s, k, i;
 
 	for (s = 0; s < n; s++) {
-		k = rte_ring_sc_dequeue_burst(sw.to_nf[s], objs, SW_BURST, NULL);
+		k = test_nf_take(s, objs, SW_BURST);
 		for (i = 0; i < k; i++)
 			objs[i] = myr_verdict_pack(objs[i], MYR_V_FORWARD);
-		rte_ring_sp_enqueue_burst(sw.from_nf[s], objs, k, NULL);
+		test_nf_give(s, objs, k);
 	}
 }
 

@@ -69,7 +69,7 @@ struct myr_hello {
 	uint32_t flags;            /* none defined; must be 0 */
 	uint32_t dpdk_version;     /* RTE_VERSION of the DPDK headers the NF was built with */
 	uint16_t mbuf_size;        /* their sizeof(struct rte_mbuf) */
-	uint16_t ring_hdr_size;    /* their sizeof(struct rte_ring) */
+	uint16_t reserved;         /* 0 (the size of struct rte_ring before layout 4) */
 	char name[MYR_NAME_MAX];   /* NF name, NUL-terminated */
 	char tenant[MYR_NAME_MAX]; /* tenant to join if the NF was not declared, or "" */
 };
@@ -77,16 +77,16 @@ _Static_assert(sizeof(struct myr_hello) == 88 && offsetof(struct myr_hello, name
 	       "registration layout");
 
 struct myr_seg {
-	uint64_t addr;   /* virtual address to map it at (same as in the switch) */
+	uint64_t addr;   /* virtual address to map it at (the switch's), 0: anywhere */
 	uint64_t len;    /* bytes */
 	uint64_t offset; /* offset in the fd */
 };
 
 struct myr_welcome {
 	int32_t status;    /* 0, or -errno with error[] saying why */
-	uint32_t slot;     /* the NF's channel */
-	uint64_t shm_addr; /* address of struct myr_shm */
-	uint32_t n_segs;   /* segments, and fds in the ancillary data */
+	uint32_t slot;     /* the NF's slot */
+	uint64_t reserved; /* 0 */
+	uint32_t n_segs;   /* segments, and fds in the ancillary data; the first: the channel */
 	uint32_t pad;
 	struct myr_seg segs[MYR_SEGS_MAX];
 	char error[128];

@@ -5,17 +5,20 @@
  *
  * Data ownership and locking
  * --------------------------
- * The switch creates one channel area at start: a struct myr_shm header followed by
- * max_nfs channels of chan_size bytes each. A channel holds
+ * The switch creates one channel per NF slot, each in pages of its own of one memory
+ * object; an NF is handed a descriptor for its own channel's pages and maps those
+ * alone (anywhere: nothing in a channel is an address). A channel holds
+ *   - a header line the switch writes before handing it out (struct myr_chan_hdr),
  *   - a switch-written cache line (struct myr_chan_sw),
  *   - an NF-written cache line (struct myr_chan_nf),
- *   - two single-producer/single-consumer rte_rings of mbuf pointers:
+ *   - two single-producer/single-consumer rings (struct myr_ring):
  *       to_nf:   the switch enqueues, the NF dequeues;
  *       from_nf: the NF enqueues, the switch dequeues.
  * One writer per cache line: the switch never writes the NF line and the NF never
  * writes the switch line, so neither side's stores bounce the other's lines. Each
  * line has a part every transport uses and a part (the union tr) whose meaning
- * belongs to the NF's transport alone.
+ * belongs to the NF's transport alone. Whatever the NF writes, the switch reads as
+ * untrusted input.
  *
  * An mbuf belongs to whoever last dequeued it. Pointers the NF enqueues into
  * from_nf carry the NF's verdict in their low bits (mbufs are cache-line aligned,
@@ -23,13 +26,10 @@
  * them. The NF never frees or allocates an mbuf: dropping is a verdict, so the
  * switch remains the only process (with the traffic source) that touches the pool.
  *
- * The header (struct myr_shm) and each channel's offsets are written once, before
- * the channel is handed to any NF, and never change.
- *
- * The layout embeds DPDK's struct rte_ring and passes struct rte_mbuf pointers, so
- * an NF must be built against the DPDK the switch runs: the header records that
- * DPDK's version and the sizes of both structs, and an NF built otherwise refuses
- * to attach (the switch checks the same in the registration).
+ * The ring entries are struct rte_mbuf pointers, so an NF must be built against the
+ * DPDK the switch runs: the header records that DPDK's version and the size of the
+ * mbuf, and an NF built otherwise refuses to attach (the switch checks the same in
+ * the registration).
  */
 #ifndef MYRIAD_SHM_H
 #define MYRIAD_SHM_H
@@ -38,7 +38,7 @@
 #include <stdint.h>
 
 #define MYR_SHM_MAGIC   0x3152594dU /* "MYR1" */
-#define MYR_SHM_VERSION 3
+#define MYR_SHM_VERSION 4
 
 #define MYR_NAME_MAX 32 /* names of tenants, NFs, ports, incl. the NUL */
 
@@ -78,12 +78,29 @@ enum myr_chan_state {
 
 #define MYR_CACHE_LINE 64
 
+/*
+ * Written by the switch before the channel is handed to an NF, and constant while it
+ * has one: what the NF needs to use the channel. An NF maps its own channel and
+ * nothing of any other (each channel starts a page of its own).
+ */
+struct myr_chan_hdr {
+	uint32_t magic;        /* MYR_SHM_MAGIC */
+	uint32_t version;      /* MYR_SHM_VERSION */
+	uint32_t dpdk_version; /* RTE_VERSION the switch was built with */
+	uint16_t mbuf_size;    /* sizeof(struct rte_mbuf) in the switch */
+	uint16_t pad0;
+	uint32_t slot;      /* the NF's slot (for messages; the switch never reads it back) */
+	uint32_t ring_size; /* entries of each ring, a power of two */
+	uint32_t to_nf_off; /* offsets of the two rings from the channel start */
+	uint32_t from_nf_off;
+	uint64_t chan_size; /* bytes of the channel, a multiple of the page size */
+	uint8_t pad[24];
+} __attribute__((aligned(MYR_CACHE_LINE)));
+
 /* Written by the switch; read by the NF. */
 struct myr_chan_sw {
-	uint32_t state;     /* enum myr_chan_state; store-release by the switch */
-	uint32_t to_nf_off; /* offset of the to_nf ring from the channel start, constant */
-	uint32_t from_nf_off;
-	uint32_t pad;
+	uint32_t state; /* enum myr_chan_state; store-release by the switch */
+	uint32_t pad[3];
 	union {
 		/* block: the futex word. The switch increments it (release) and
 		 * FUTEX_WAKEs the NF sleeping on it. */
@@ -113,51 +130,62 @@ struct myr_chan_nf {
 	} tr;
 } __attribute__((aligned(MYR_CACHE_LINE)));
 
-struct myr_chan {
-	struct myr_chan_sw sw;
-	struct myr_chan_nf nf;
-	/* the two rings follow, at sw.to_nf_off and sw.from_nf_off */
+/*
+ * A single-producer/single-consumer ring of 64-bit entries: the producer's index on
+ * one line, the consumer's on the next, the entries after. Indexes run free (they
+ * wrap at 2^32); entry i is at i & (size - 1). The producer writes entries, then
+ * store-releases prod; the consumer load-acquires prod, reads entries, then
+ * store-releases cons.
+ *
+ * The switch keeps its own copy of the size and of the index it writes, in memory no
+ * NF maps, and checks the index an NF writes on every use (0 <= prod - cons <= size),
+ * as memif checks head and tail: an NF can write anything here and the switch still
+ * never reads or writes outside the ring.
+ */
+struct myr_ring {
+	uint32_t prod;
+	uint8_t pad0[MYR_CACHE_LINE - 4];
+	uint32_t cons;
+	uint8_t pad1[MYR_CACHE_LINE - 4];
+	uint64_t e[]; /* [size] */
 };
 
-struct myr_shm {
-	uint32_t magic;         /* MYR_SHM_MAGIC */
-	uint32_t version;       /* MYR_SHM_VERSION */
-	uint32_t max_nfs;       /* number of channels */
-	uint32_t dpdk_version;  /* RTE_VERSION the switch was built with */
-	uint16_t mbuf_size;     /* sizeof(struct rte_mbuf) in the switch */
-	uint16_t ring_hdr_size; /* sizeof(struct rte_ring) in the switch */
-	uint32_t pad;
-	uint64_t chan_size; /* bytes per channel, a multiple of MYR_CACHE_LINE */
-	uint64_t chans_off; /* offset of channel 0 from this header */
-} __attribute__((aligned(MYR_CACHE_LINE)));
+static inline size_t
+myr_ring_bytes(uint32_t size)
+{
+	return sizeof(struct myr_ring) + (size_t)size * sizeof(uint64_t);
+}
+
+struct myr_chan {
+	struct myr_chan_hdr hdr;
+	struct myr_chan_sw sw;
+	struct myr_chan_nf nf;
+	/* the two rings follow, at hdr.to_nf_off and hdr.from_nf_off */
+};
 
 /* The layout is the ABI: any change here must be deliberate (and bump the version). */
+_Static_assert(sizeof(struct myr_chan_hdr) == MYR_CACHE_LINE, "header line");
 _Static_assert(sizeof(struct myr_chan_sw) == MYR_CACHE_LINE, "switch line");
 _Static_assert(sizeof(struct myr_chan_nf) == MYR_CACHE_LINE, "NF line");
-_Static_assert(offsetof(struct myr_chan, nf) == MYR_CACHE_LINE, "one writer per line");
-_Static_assert(sizeof(struct myr_chan) == 2 * MYR_CACHE_LINE, "rings start a line");
+_Static_assert(offsetof(struct myr_chan, nf) == 2 * MYR_CACHE_LINE, "one writer per line");
+_Static_assert(sizeof(struct myr_chan) == 3 * MYR_CACHE_LINE, "rings start a line");
 _Static_assert(offsetof(struct myr_chan_sw, tr.block.wake_seq) == 16, "futex word");
 _Static_assert(offsetof(struct myr_chan_nf, tr.block.n_sleeps) == 8, "sleep count");
-_Static_assert(offsetof(struct myr_shm, chan_size) == 24 && sizeof(struct myr_shm) == 64, "header");
+_Static_assert(offsetof(struct myr_ring, cons) == MYR_CACHE_LINE &&
+		       offsetof(struct myr_ring, e) == 2 * MYR_CACHE_LINE,
+	       "ring indexes");
 
-static inline struct myr_chan *
-myr_shm_chan(const struct myr_shm *shm, uint32_t slot)
-{
-	return (struct myr_chan *)((uintptr_t)shm + shm->chans_off +
-				   (uint64_t)slot * shm->chan_size);
-}
-
-/* The rings of a channel (struct rte_ring *, as void * to keep DPDK out of here). */
-static inline void *
+/* The rings of a channel, at the offsets in its header. */
+static inline struct myr_ring *
 myr_chan_to_nf(const struct myr_chan *c)
 {
-	return (char *)(uintptr_t)c + c->sw.to_nf_off;
+	return (struct myr_ring *)((char *)(uintptr_t)c + c->hdr.to_nf_off);
 }
 
-static inline void *
+static inline struct myr_ring *
 myr_chan_from_nf(const struct myr_chan *c)
 {
-	return (char *)(uintptr_t)c + c->sw.from_nf_off;
+	return (struct myr_ring *)((char *)(uintptr_t)c + c->hdr.from_nf_off);
 }
 
 #endif /* MYRIAD_SHM_H */

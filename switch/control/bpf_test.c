@@ -608,8 +608,8 @@ mixed_chain(void **state)
 		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
 	for (i = 0; i < 8; i++) {
 		round_now();
-		k = rte_ring_sc_dequeue_burst(sw.to_nf[p->slot], objs, SW_BURST, NULL);
-		rte_ring_sp_enqueue_burst(sw.from_nf[p->slot], objs, k, NULL);
+		k = test_nf_take(p->slot, objs, SW_BURST);
+		test_nf_give(p->slot, objs, k);
 	}
 	round_now();
 	assert_int_equal(test_env.ports[1].tx_n, 100);
@@ -669,10 +669,9 @@ many_destinations(void **state)
 	for (i = 0; i < N / SW_BURST + 1; i++)
 		round_now();
 	for (i = 0; i < N; i++) {
-		k = rte_ring_sc_dequeue_burst(sw.to_nf[p[i]->slot], objs, SW_BURST, NULL);
+		k = test_nf_take(p[i]->slot, objs, SW_BURST);
 		assert_int_equal(k, 1);
-		assert_int_equal(rte_ring_sp_enqueue_burst(sw.from_nf[p[i]->slot], objs, k, NULL),
-				 1);
+		assert_int_equal(test_nf_give(p[i]->slot, objs, k), 1);
 	}
 	assert_int_equal(test_env.ports[1].tx_n, 0);
 	round_now();

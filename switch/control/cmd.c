@@ -413,6 +413,7 @@ nf_print(struct out *o, const struct nf *nf, bool first)
 	uint64_t full = st ? sw_read(&st->ring_full) : 0, vd = st ? sw_read(&st->verdict_drop) : 0;
 	uint64_t share = st ? sw_read(&st->over_share) : 0;
 	uint64_t bad = st ? sw_read(&st->bad_buffer) : 0;
+	uint64_t bad_idx = st ? sw_read(&st->bad_index) : 0;
 	pid_t pid = nf->proc != NULL ? nf->proc->pid : 0;
 	unsigned int i;
 
@@ -422,10 +423,10 @@ nf_print(struct out *o, const struct nf *nf, bool first)
 			   "\"%s\",\"slot\":%d,\"pid\":%d,\"starts\":%u,\"to_nf\":%" PRIu64
 			   ",\"from_nf\":%" PRIu64 ",\"ring_full\":%" PRIu64
 			   ",\"over_share\":%" PRIu64 ",\"verdict_drop\":%" PRIu64
-			   ",\"bad_buffers\":%" PRIu64,
+			   ",\"bad_buffers\":%" PRIu64 ",\"bad_indexes\":%" PRIu64,
 			   first ? "" : ",", nf->name, nf->tenant ? nf->tenant->name : "",
 			   nf_state_names[nf->state], myr_transport_name(nf->kind), nf->slot,
-			   (int)pid, nf->n_starts, to, from, full, share, vd, bad);
+			   (int)pid, nf->n_starts, to, from, full, share, vd, bad, bad_idx);
 	else
 		out_printf(o,
 			   "%-16s %-12s %-8s %-5s slot %-5d pid %-7d in %-10" PRIu64
@@ -436,6 +437,8 @@ nf_print(struct out *o, const struct nf *nf, bool first)
 			   vd);
 	if (!o->json && bad > 0)
 		out_printf(o, " BAD_BUFFERS %" PRIu64, bad);
+	if (!o->json && bad_idx > 0)
+		out_printf(o, " BAD_INDEXES %" PRIu64, bad_idx);
 	/* the kind's own counters and settings */
 	for (i = 0; dt != NULL && i < DP_SLOT_KIND_COUNTERS; i++) {
 		uint64_t v = st ? sw_read(&st->kind[i]) : 0;
@@ -577,8 +580,10 @@ cmd_stats(struct args *a, struct out *o)
 		for (i = 0; i < SW_DROP_MAX; i++)
 			out_printf(o, "%s\"%s\":%" PRIu64, i ? "," : "", sw_drop_names[i],
 				   t.drop[i]);
-		out_printf(o, "},\"violations\":{\"nf_bad_buffer\":%" PRIu64 "},\"ports\":[",
-			   t.dp.nf_bad_buffer);
+		out_printf(o,
+			   "},\"violations\":{\"nf_bad_buffer\":%" PRIu64
+			   ",\"nf_bad_index\":%" PRIu64 "},\"ports\":[",
+			   t.dp.nf_bad_buffer, t.dp.nf_bad_index);
 		for (i = 0; i < sw.n_ports; i++)
 			out_printf(o, "%s{\"name\":\"%s\",\"rx\":%" PRIu64 ",\"tx\":%" PRIu64 "}",
 				   i ? "," : "", sw.port_names[i], t.dp.rx[i], t.dp.tx[i]);
@@ -619,8 +624,10 @@ cmd_stats(struct args *a, struct out *o)
 			   sw_drop_help[i]);
 	out_printf(o,
 		   "violation nf_bad_buffer   %-12" PRIu64
-		   " NF returned a pointer that was no packet it held\n",
-		   t.dp.nf_bad_buffer);
+		   " NF returned a pointer that was no packet it held\n"
+		   "violation nf_bad_index    %-12" PRIu64
+		   " NF wrote a ring index no ring can have\n",
+		   t.dp.nf_bad_buffer, t.dp.nf_bad_index);
 	out_printf(o, "pool: %u of %u buffers free; NF slots used %u of %u\n",
 		   rte_mempool_avail_count(sw.pool), sw.pool->size, nf_slots_used(),
 		   sw.conf.max_nfs);
@@ -663,13 +670,13 @@ cmd_status(struct args *a, struct out *o)
 		out_printf(o,
 			   "{\"ports\":%u,\"tenants\":%u,\"nfs\":%u,\"nfs_up\":%u,\"max_nfs\":%u,"
 			   "\"pool_size\":%u,\"pool_avail\":%u,\"dpdk\":\"%u.%02u\","
-			   "\"abi\":{\"shm_version\":%u,\"dpdk_version\":%u,\"mbuf_size\":%zu,"
-			   "\"ring_hdr_size\":%zu},\"memzones\":%u,\"connections\":%u,"
+			   "\"abi\":{\"shm_version\":%u,\"dpdk_version\":%u,\"mbuf_size\":%zu"
+			   "},\"memzones\":%u,\"connections\":%u,"
 			   "\"bpf_programs\":%u,\"socket\":\"",
 			   sw.n_ports, n_t, n_nf, n_up, sw.conf.max_nfs, sw.pool->size,
 			   rte_mempool_avail_count(sw.pool), RTE_VER_YEAR, RTE_VER_MONTH,
-			   MYR_SHM_VERSION, RTE_VERSION, sizeof(struct rte_mbuf),
-			   sizeof(struct rte_ring), n_mz, conn_count(), bpf_progs_loaded());
+			   MYR_SHM_VERSION, RTE_VERSION, sizeof(struct rte_mbuf), n_mz,
+			   conn_count(), bpf_progs_loaded());
 		out_json_str(o, sw.conf.socket);
 		out_printf(o, "\"}\n");
 	} else {

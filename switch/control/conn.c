@@ -341,18 +341,24 @@ do_hello(struct conn *c, const struct myr_msg_hdr *h, const void *payload)
 		LOG(NOTICE, "NF registration refused: %s", w.error);
 		/* the answer to a refused registration carries no fds: it fits the socket */
 		myr_msg_send(c->fd, MYR_MSG_WELCOME, h->seq, &w, sizeof(w), NULL, 0);
-		return;
+		goto out;
 	}
 	c->role = ROLE_NF;
 	c->deadline = 0; /* the NF's lifeline: it idles by design */
 	/* a new connection's socket buffer is empty: the WELCOME, fds and all, fits it */
-	if (myr_msg_send(c->fd, MYR_MSG_WELCOME, h->seq, &w, sizeof(w), fds, n_fds) < 0) {
+	ret = myr_msg_send(c->fd, MYR_MSG_WELCOME, h->seq, &w, sizeof(w), fds, n_fds);
+	if (ret < 0) {
 		/* it will not learn its slot: treat it like any NF that went away */
 		LOG(NOTICE, "NF %s: welcome failed", nf->name);
 		conn_lost(c);
-		return;
+	} else {
+		LOG(INFO, "NF %s attached: pid %d, slot %d", nf->name, (int)nf->proc->pid,
+		    nf->slot);
 	}
-	LOG(INFO, "NF %s attached: pid %d, slot %d", nf->name, (int)nf->proc->pid, nf->slot);
+out:
+	/* the welcome's fds are its own (mem.c): once sent, the NF holds its copies */
+	while (n_fds > 0)
+		close(fds[--n_fds]);
 }
 
 /* Handle the complete messages in in[]; stop when closed or paused. */

@@ -213,7 +213,14 @@ extern uint32_t proc_start_timeout_ms, proc_stop_timeout_ms;
 
 /* mem.c */
 int mem_init(void);
-int mem_welcome(struct myr_welcome *w, int *fds, unsigned int *n_fds);
+/* The address space of every slot's channel (at start), and its release */
+int mem_chans_init(void);
+void mem_chans_fini(void);
+/* A new channel for the NF of a slot, and the welcome that hands it over with the
+ * packet memory; the fds are the welcome's (the caller closes them once sent). */
+int mem_welcome(uint32_t slot, struct myr_welcome *w, int *fds, unsigned int *n_fds);
+/* The slot's NF is gone: its channel's object is let go (the slot's place stays mapped). */
+void mem_chan_release(uint32_t slot);
 
 /* bpf.c: load, check and compile a program; NULL with a message (ctl_err) */
 struct bpf_prog;

@@ -451,19 +451,17 @@ nf_gone(struct nf *nf)
 		nf_free(nf);
 }
 
-/* The NF's DPDK must be the switch's: the rings and mbufs are DPDK's structs. */
+/* The NF's DPDK must be the switch's: the mbufs are DPDK's struct. */
 static int
 dpdk_abi_check(const struct myr_hello *h)
 {
-	if (h->dpdk_version >> 16 == RTE_VERSION >> 16 && h->mbuf_size == sizeof(struct rte_mbuf) &&
-	    h->ring_hdr_size == sizeof(struct rte_ring))
+	if (h->dpdk_version >> 16 == RTE_VERSION >> 16 && h->mbuf_size == sizeof(struct rte_mbuf))
 		return 0;
 	return ctl_err(-EPROTONOSUPPORT,
-		       "NF built against DPDK %u.%02u (rte_mbuf %u B, rte_ring %u B), the switch "
-		       "runs %u.%02u (%zu B, %zu B)",
+		       "NF built against DPDK %u.%02u (rte_mbuf %u B), the switch runs %u.%02u "
+		       "(%zu B)",
 		       h->dpdk_version >> 24, h->dpdk_version >> 16 & 0xff, h->mbuf_size,
-		       h->ring_hdr_size, RTE_VER_YEAR, RTE_VER_MONTH, sizeof(struct rte_mbuf),
-		       sizeof(struct rte_ring));
+		       RTE_VER_YEAR, RTE_VER_MONTH, sizeof(struct rte_mbuf));
 }
 
 /*
@@ -557,10 +555,11 @@ nf_retry_gone(void)
 }
 
 /*
- * An NF that returned NF_BAD_BUFFERS pointers that were no packet it held (bufs.h) is
- * not mistaken: it is stopped, and killed if it does not leave. What it held is taken
- * back when it has gone, as for any NF. The control loop calls this every tick; it
- * walks the NFs only when the data path counted a violation since the last walk.
+ * An NF that made NF_BAD_BUFFERS violations (pointers that were no packet it held,
+ * bufs.h; ring indexes no ring can have, datapath/tr_ring.c) is not mistaken: it is stopped, and
+ * killed if it does not leave. What it held is taken back when it has gone, as for any NF. The
+ * control loop calls this every tick; it walks the NFs only when the data path counted a violation
+ * since the last walk.
  */
 #define NF_BAD_BUFFERS 32
 
@@ -572,20 +571,21 @@ nf_police(void)
 	struct nf *nf, *tmp;
 
 	dp_stats_sum(&sum);
-	if (sum.nf_bad_buffer == seen)
+	if (sum.nf_bad_buffer + sum.nf_bad_index == seen)
 		return;
-	seen = sum.nf_bad_buffer;
+	seen = sum.nf_bad_buffer + sum.nf_bad_index;
 	RTE_TAILQ_FOREACH_SAFE (nf, &nfs, next, tmp) {
 		uint64_t bad;
 
 		if (nf->state != NF_UP || nf->slot < 0)
 			continue;
-		bad = sw_read(&sw.slot_stats[nf->slot].bad_buffer);
+		bad = sw_read(&sw.slot_stats[nf->slot].bad_buffer) +
+		      sw_read(&sw.slot_stats[nf->slot].bad_index);
 		if (bad < NF_BAD_BUFFERS)
 			continue;
 		LOG(WARNING,
-		    "NF %s returned %" PRIu64 " pointers that were no packet it held: "
-		    "stopping it",
+		    "NF %s returned pointers that were no packet it held or wrote impossible "
+		    "ring indexes (%" PRIu64 " times): stopping it",
 		    nf->name, bad);
 		nf_stop(nf);
 	}

@@ -12,20 +12,14 @@
 int
 ring_attach(struct nf *nf, struct myr_welcome *w, int *fds, unsigned int *n_fds)
 {
-	struct myr_chan *c = sw.chans[nf->slot];
-	char name[RTE_RING_NAMESIZE];
+	/* a new channel object: empty rings, zeroed lines, nothing of the slot's last NF */
+	int ret = mem_welcome((uint32_t)nf->slot, w, fds, n_fds);
 
-	/* nobody uses the rings of a free slot: re-initialising them empties them */
-	snprintf(name, sizeof(name), "nf%d_to_nf", nf->slot);
-	rte_ring_init(sw.to_nf[nf->slot], name, sw.conf.ring_size, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	snprintf(name, sizeof(name), "nf%d_from_nf", nf->slot);
-	rte_ring_init(sw.from_nf[nf->slot], name, sw.conf.ring_size, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	memset(&c->nf, 0, sizeof(c->nf));
-	memset(&c->sw.tr, 0, sizeof(c->sw.tr));
+	if (ret < 0)
+		return ret;
 	/* plain store: the WELCOME's sendmsg publishes the channel to the NF */
-	c->sw.state = MYR_CHAN_RUN;
-	w->slot = nf->slot;
-	return mem_welcome(w, fds, n_fds);
+	sw.chans[nf->slot]->sw.state = MYR_CHAN_RUN;
+	return 0;
 }
 
 void
@@ -41,8 +35,8 @@ ring_stop(struct nf *nf)
  * the NF and did not take back is in the owner table (bufs.h), whether it sits in a
  * ring or the NF had dequeued it: the rings' contents are the NF's to write and are not
  * read at all. (The table of 64 K mbufs is 256 KB: a walk costs well under a
- * millisecond and happens only when an NF goes.) The next attach re-initialises the
- * rings.
+ * millisecond and happens only when an NF goes.) Its channel's object is let go: the
+ * next attach makes a new one.
  */
 uint64_t
 ring_reclaim(struct nf *nf, uint32_t slot)
@@ -50,7 +44,7 @@ ring_reclaim(struct nf *nf, uint32_t slot)
 	uint64_t n;
 
 	(void)nf;
-	__atomic_store_n(&sw.chans[slot]->sw.state, MYR_CHAN_FREE, __ATOMIC_RELAXED);
+	mem_chan_release(slot);
 	n = bufs_reclaim(slot);
 	if (n > 0)
 		LOG(INFO, "slot %u: reclaimed %" PRIu64 " packets", slot, n);

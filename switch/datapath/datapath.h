@@ -43,6 +43,9 @@ struct dp_slot {
 	uint32_t gen;  /* attachment this state belongs to (struct fwd_slot) */
 	uint32_t pend; /* its burst of this round: queue position + 1; 0: none */
 	uint64_t held; /* packets handed to the NF and not returned yet */
+	/* the switch's own indexes of the slot's rings (the NF's are checked against
+	 * them, never trusted): to_nf's producer, from_nf's consumer */
+	uint32_t to_prod, from_cons;
 };
 
 struct dp_worker {
@@ -147,6 +150,7 @@ dp_slot_state(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot)
 		if (ds->held != 0)
 			w->n_holding--;
 		ds->held = 0;
+		ds->to_prod = ds->from_cons = 0; /* a new channel's rings are empty */
 	}
 	return ds;
 }

@@ -73,10 +73,10 @@ nf_bounce(uint32_t slot, uint8_t verdict)
 	void *objs[SW_BURST];
 	unsigned int n, i;
 
-	n = rte_ring_sc_dequeue_burst(sw.to_nf[slot], objs, SW_BURST, NULL);
+	n = test_nf_take(slot, objs, SW_BURST);
 	for (i = 0; i < n; i++)
 		objs[i] = myr_verdict_pack(objs[i], verdict);
-	if (rte_ring_sp_enqueue_burst(sw.from_nf[slot], objs, n, NULL) != n)
+	if (test_nf_give(slot, objs, n) != n)
 		fail_msg("from_nf full");
 	return n;
 }
@@ -149,7 +149,7 @@ chain_delivery(void **state)
 	test_port_rx(0, test_mbuf("02:00:00:00:00:99", 64)); /* no tenant */
 	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 10)); /* runt */
 	round_at(1);
-	assert_int_equal(rte_ring_count(sw.to_nf[a->slot]), 5);
+	assert_int_equal(test_ring_count(sw.to_nf[a->slot]), 5);
 	assert_int_equal(w->stats.drop[SW_DROP_UNKNOWN_MAC], 1);
 	assert_int_equal(w->stats.drop[SW_DROP_RUNT], 1);
 	assert_int_equal(sw.slot_stats[a->slot].to_nf, 5);
@@ -161,17 +161,17 @@ chain_delivery(void **state)
 	round_at(2);
 	assert_int_equal(sw.slot_stats[a->slot].from_nf, 5);
 	assert_int_equal(w->slots[a->slot].held, 0);
-	assert_int_equal(rte_ring_count(sw.to_nf[b->slot]), 5);
+	assert_int_equal(test_ring_count(sw.to_nf[b->slot]), 5);
 
 	/* b forwards four and drops one: four leave by port 1, one is counted */
 	{
 		void *objs[5];
 
-		assert_int_equal(rte_ring_sc_dequeue_burst(sw.to_nf[b->slot], objs, 5, NULL), 5);
+		assert_int_equal(test_nf_take(b->slot, objs, 5), 5);
 		for (i = 0; i < 5; i++)
 			objs[i] = myr_verdict_pack(objs[i], i == 2 ? MYR_V_DROP : MYR_V_FORWARD);
 		objs[4] = myr_verdict_pack(myr_verdict_mbuf(objs[4]), 7); /* no such verdict */
-		assert_int_equal(rte_ring_sp_enqueue_burst(sw.from_nf[b->slot], objs, 5, NULL), 5);
+		assert_int_equal(test_nf_give(b->slot, objs, 5), 5);
 	}
 	tx0 = test_env.ports[1].tx_n;
 	round_at(3);
@@ -201,11 +201,11 @@ active_list(void **state)
 	assert_non_null(a);
 	/* a holds nothing: what it puts in from_nf is not even looked at */
 	obj = myr_verdict_pack(test_mbuf("02:00:00:00:00:01", 64), MYR_V_FORWARD);
-	assert_int_equal(rte_ring_sp_enqueue_burst(sw.from_nf[a->slot], &obj, 1, NULL), 1);
+	assert_int_equal(test_nf_give(a->slot, &obj, 1), 1);
 	round_at(1);
-	assert_int_equal(rte_ring_count(sw.from_nf[a->slot]), 1);
+	assert_int_equal(test_ring_count(sw.from_nf[a->slot]), 1);
 	assert_int_equal(sw.slot_stats[a->slot].from_nf, 0);
-	rte_ring_sc_dequeue_burst(sw.from_nf[a->slot], &obj, 1, NULL);
+	sw.from_nf[a->slot]->prod--; /* the NF takes it back before anyone looked */
 
 	/* given one, it is polled until it returned it, then no more */
 	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
@@ -238,7 +238,7 @@ returned_buffers(void **state)
 		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
 	never = test_mbuf("02:00:00:00:00:01", 64); /* of the pool, never handed to a */
 	round_at(1);
-	assert_int_equal(rte_ring_sc_dequeue_burst(sw.to_nf[a->slot], (void **)m, 3, NULL), 3);
+	assert_int_equal(test_nf_take(a->slot, (void **)m, 3), 3);
 
 	m[0]->ol_flags |= RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT;
 	m[0]->shinfo = (void *)0x4141414140;
@@ -256,7 +256,7 @@ returned_buffers(void **state)
 	objs[4] = myr_verdict_pack(m[1], MYR_V_FORWARD); /* twice */
 	objs[5] = myr_verdict_pack(never, MYR_V_FORWARD);
 	objs[6] = myr_verdict_pack(m[2], MYR_V_FORWARD);
-	assert_int_equal(rte_ring_sp_enqueue_burst(sw.from_nf[a->slot], objs, 7, NULL), 7);
+	assert_int_equal(test_nf_give(a->slot, objs, 7), 7);
 	round_at(2);
 	assert_int_equal(sw.slot_stats[a->slot].bad_buffer, 4);
 	assert_int_equal(w->stats.nf_bad_buffer, 4);
@@ -299,7 +299,7 @@ pool_share(void **state)
 		{
 			void *objs[SW_BURST];
 
-			while (rte_ring_sc_dequeue_burst(sw.to_nf[a->slot], objs, SW_BURST, NULL))
+			while (test_nf_take(a->slot, objs, SW_BURST))
 				;
 		}
 	}
@@ -326,9 +326,62 @@ ring_full(void **state)
 		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
 	for (i = 0; i < 3; i++)
 		round_at(i + 1);
-	assert_int_equal(rte_ring_count(sw.to_nf[a->slot]), 63);
-	assert_int_equal(sw.slot_stats[a->slot].ring_full, 3 * SW_BURST - 63);
-	assert_int_equal(w->slots[a->slot].held, 63);
+	/* a ring holds all of its size (an rte_ring held one less) */
+	assert_int_equal(test_ring_count(sw.to_nf[a->slot]), sw.conf.ring_size);
+	assert_int_equal(sw.slot_stats[a->slot].ring_full, 3 * SW_BURST - sw.conf.ring_size);
+	assert_int_equal(w->slots[a->slot].held, sw.conf.ring_size);
+}
+
+/*
+ * The ring indexes an NF writes are checked on every use (include/myriad/shm.h): one
+ * that no ring can have is counted and the ring is left as it was; the switch's own
+ * indexes are not moved by anything the NF writes.
+ */
+static void
+ring_indexes(void **state)
+{
+	uint32_t size = sw.conf.ring_size;
+	unsigned int tx0 = test_env.ports[1].tx_n;
+	struct nf *a;
+
+	(void)state;
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add a --tenant t1");
+	a = test_attach("a");
+	assert_non_null(a);
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(1);
+	assert_int_equal(test_ring_count(sw.to_nf[a->slot]), 1);
+
+	/* returns that are not there: three rings' worth past what the switch took */
+	sw.from_nf[a->slot]->prod += 3 * size;
+	round_at(2);
+	assert_int_equal(sw.slot_stats[a->slot].bad_index, 1);
+	assert_int_equal(w->stats.nf_bad_index, 1);
+	assert_int_equal(sw.slot_stats[a->slot].from_nf, 0);
+	sw.from_nf[a->slot]->prod -= 3 * size;
+
+	/* taken more than was queued: no room is believed, the packet is dropped */
+	sw.to_nf[a->slot]->cons += 5;
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(3);
+	assert_int_equal(sw.slot_stats[a->slot].bad_index, 2);
+	assert_int_equal(sw.slot_stats[a->slot].ring_full, 1);
+	sw.to_nf[a->slot]->cons -= 5;
+
+	/* a producer index the NF moved on to_nf changes nothing the switch writes */
+	sw.to_nf[a->slot]->prod = 12345;
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(4);
+	assert_int_equal(sw.to_nf[a->slot]->prod, 2);
+	assert_int_equal(sw.slot_stats[a->slot].to_nf, 2);
+
+	/* and the NF that behaves again is served as before */
+	assert_int_equal(nf_bounce(a->slot, MYR_V_FORWARD), 2);
+	round_at(5);
+	assert_int_equal(sw.slot_stats[a->slot].from_nf, 2);
+	assert_int_equal(test_env.ports[1].tx_n - tx0, 2);
+	assert_int_equal(w->slots[a->slot].held, 0);
 }
 
 static uint32_t
@@ -547,6 +600,7 @@ main(void)
 		cmocka_unit_test_teardown(returned_buffers, reset),
 		cmocka_unit_test_teardown(pool_share, reset),
 		cmocka_unit_test_teardown(ring_full, reset),
+		cmocka_unit_test_teardown(ring_indexes, reset),
 		cmocka_unit_test_teardown(wake_batch, reset),
 		cmocka_unit_test_teardown(wake_timeout, reset),
 		cmocka_unit_test_teardown(wake_budget, reset),

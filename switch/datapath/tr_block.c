@@ -379,7 +379,7 @@ block_deliver(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot, str
 	seq = __atomic_load_n(&sw.chans[slot]->nf.tr.block.sleep_seq, __ATOMIC_RELAXED);
 	if (!(seq & 1) || seq == bs->woke)
 		return sent; /* running, or already woken for this sleep */
-	if (rte_ring_count(sw.to_nf[slot]) >= p->batch) {
+	if (dp_ring_queued(w, slot) >= p->batch) {
 		uint64_t until = held_back_until(bs, slot, p->timeout_tsc);
 
 		if (unlikely(until > w->now)) {
@@ -432,7 +432,7 @@ wake_due(struct dp_worker *w, struct block_worker *b)
 			continue;
 		}
 		seq = __atomic_load_n(&sw.chans[slot]->nf.tr.block.sleep_seq, __ATOMIC_RELAXED);
-		if (!(seq & 1) || seq == bs->woke || rte_ring_empty(sw.to_nf[slot])) {
+		if (!(seq & 1) || seq == bs->woke || dp_ring_queued(w, slot) == 0) {
 			heap_pop(b); /* awake, woken already, or nothing waits any more */
 			bs->since = 0;
 			continue;

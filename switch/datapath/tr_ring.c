@@ -49,20 +49,74 @@ active_del(struct dp_ring_active *a, uint32_t slot)
 	a->at[slot].pos = 0;
 }
 
+/* An NF wrote an index no ring can have: counted, and the ring left as it was. */
+static void
+bad_index(struct dp_worker *w, uint32_t slot)
+{
+	sw.slot_stats[slot].bad_index++;
+	w->stats.nf_bad_index++;
+}
+
+/* Enqueue to to_nf: the free room from the switch's producer index and the NF's
+ * consumer index, checked (shm.h). The acquire orders the NF's reads of the entries
+ * it consumed before this overwrites them. */
+static inline uint16_t
+ring_enqueue(struct dp_worker *w, uint32_t slot, struct rte_mbuf *const *pkts, uint16_t n)
+{
+	struct dp_slot *ds = &w->slots[slot];
+	struct myr_ring *r = sw.to_nf[slot];
+	uint32_t size = sw.conf.ring_size, prod = ds->to_prod, used, i;
+
+	used = prod - __atomic_load_n(&r->cons, __ATOMIC_ACQUIRE);
+	if (unlikely(used > size)) {
+		bad_index(w, slot);
+		return 0;
+	}
+	if (n > size - used)
+		n = (uint16_t)(size - used);
+	for (i = 0; i < n; i++)
+		r->e[(prod + i) & (size - 1)] = (uintptr_t)pkts[i];
+	ds->to_prod = prod + n;
+	__atomic_store_n(&r->prod, prod + n, __ATOMIC_RELEASE);
+	return n;
+}
+
+/* Dequeue from from_nf, at the switch's consumer index, up to the NF's producer
+ * index, checked. The entries are the NF's: bufs.h decides what they are. */
+static inline uint16_t
+ring_dequeue(struct dp_worker *w, uint32_t slot, uint64_t *objs, uint16_t n)
+{
+	struct dp_slot *ds = &w->slots[slot];
+	struct myr_ring *r = sw.from_nf[slot];
+	uint32_t size = sw.conf.ring_size, cons = ds->from_cons, avail, i;
+
+	avail = __atomic_load_n(&r->prod, __ATOMIC_ACQUIRE) - cons;
+	if (unlikely(avail > size)) {
+		bad_index(w, slot);
+		return 0;
+	}
+	if (n > avail)
+		n = (uint16_t)avail;
+	for (i = 0; i < n; i++)
+		objs[i] = r->e[(cons + i) & (size - 1)];
+	ds->from_cons = cons + n;
+	__atomic_store_n(&r->cons, cons + n, __ATOMIC_RELEASE);
+	return n;
+}
+
 uint16_t
 dp_ring_deliver(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot, uint32_t gen,
 		struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t sent, i;
 
-	(void)w;
 	/*
 	 * Recorded before the enqueue publishes the mbuf: from then on the NF may own it,
 	 * may return it (once), and if it dies the control thread finds what it held.
 	 */
 	for (i = 0; i < n; i++)
 		bufs_give(pkts[i], slot);
-	sent = rte_ring_sp_enqueue_burst(sw.to_nf[slot], (void **)pkts, n, NULL);
+	sent = ring_enqueue(w, slot, pkts, n);
 	for (i = sent; i < n; i++)
 		bufs_ungive(pkts[i]);
 	if (sent > 0)
@@ -77,7 +131,7 @@ poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot)
 	struct rte_mbuf *ms[SW_BURST];
 	uint8_t verdicts[SW_BURST];
 	struct dp_slot *ds;
-	void *objs[SW_BURST];
+	uint64_t objs[SW_BURST];
 	uint16_t n, i, k = 0;
 
 	if (unlikely(fs->gen != a->at[slot].gen)) {
@@ -87,18 +141,20 @@ poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot)
 		dp_slot_state(w, fs, slot);
 		return 0;
 	}
-	n = rte_ring_sc_dequeue_burst(sw.from_nf[slot], objs, SW_BURST, NULL);
+	ds = dp_slot_state(w, fs, slot);
+	n = ring_dequeue(w, slot, objs, SW_BURST);
 	if (n == 0)
 		return 0;
-	ds = dp_slot_state(w, fs, slot);
 	/* what is not a packet this NF holds is counted and left alone (bufs.h) */
 	for (i = 0; i < n; i++) {
 		bool bad_len;
 
-		ms[k] = bufs_take_back(myr_verdict_mbuf(objs[i]), slot, &bad_len);
+		void *obj = (void *)(uintptr_t)objs[i];
+
+		ms[k] = bufs_take_back(myr_verdict_mbuf(obj), slot, &bad_len);
 		if (unlikely(ms[k] == NULL))
 			continue;
-		verdicts[k] = unlikely(bad_len) ? VERDICT_BAD_LENGTH : myr_verdict_of(objs[i]);
+		verdicts[k] = unlikely(bad_len) ? VERDICT_BAD_LENGTH : myr_verdict_of(obj);
 		k++;
 	}
 	if (unlikely(k < n)) {

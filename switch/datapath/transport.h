@@ -65,4 +65,18 @@ uint16_t dp_ring_deliver(struct dp_worker *w, struct dp_ring_active *a, uint32_t
 /* Dequeue what the listed NFs returned; unlist those that hold nothing any more. */
 uint32_t dp_ring_poll(struct dp_worker *w, struct dp_ring_active *a);
 
+/*
+ * Packets in a slot's to_nf ring as far as the switch can tell: what it enqueued less
+ * what the NF says it took. An NF that says it took more than was there, or less than
+ * nothing, gets a full ring (its wake-ups are then wasted ones, tr_block.c).
+ */
+static inline uint32_t
+dp_ring_queued(const struct dp_worker *w, uint32_t slot)
+{
+	uint32_t q =
+		w->slots[slot].to_prod - __atomic_load_n(&sw.to_nf[slot]->cons, __ATOMIC_RELAXED);
+
+	return likely(q <= sw.conf.ring_size) ? q : sw.conf.ring_size;
+}
+
 #endif /* MYRIAD_DP_TRANSPORT_H */

@@ -16,6 +16,10 @@
  *   double        return the packet twice
  *   foreign       return, besides the packet, the mbuf next to it in the pool (not ours)
  *   header        return the packet with its pool, segment and length fields forged
+ *   ring-index    write ring indexes no ring can have (the switch's side of both
+ *                 rings) for a while, then return the packet
+ *   peek          look for any other NF's channel in our address space and write STOP
+ *                 into it (says so on stderr if one was found)
  *
  * Every returned packet is sent on (verdict forward), so that a tenant whose chain
  * this NF sits in sees which packets survived.
@@ -27,7 +31,6 @@
 
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
-#include <rte_ring.h>
 
 #include "nf_private.h"
 
@@ -36,10 +39,42 @@
 static void
 give(struct myr_nf *nf, const void *m)
 {
-	void *obj = myr_verdict_pack(m, MYR_V_FORWARD);
+	struct rte_mbuf *p = (struct rte_mbuf *)(uintptr_t)m;
+	uint8_t v = MYR_V_FORWARD;
 
-	while (rte_ring_sp_enqueue(nf->from_nf, obj) != 0 && myr_nf_check(nf) == 0)
+	while (nf_ring_tx_burst(nf, &p, &v, 1) == 0 && myr_nf_check(nf) == 0)
 		;
+}
+
+/*
+ * Every channel this process can reach: the mappings of a channel object in our
+ * address space. STOP written into each that is not ours (there is none to find: the
+ * switch hands an NF its own channel alone). Returns how many others were found.
+ */
+static unsigned int
+stop_others(struct myr_nf *nf)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned int others = 0;
+	char line[512];
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long lo, hi;
+		struct myr_chan *c;
+
+		if (strstr(line, "myriad-channel") == NULL ||
+		    sscanf(line, "%lx-%lx", &lo, &hi) != 2)
+			continue;
+		c = (struct myr_chan *)lo;
+		if (c == nf->ch || c->hdr.magic != MYR_SHM_MAGIC)
+			continue;
+		__atomic_store_n(&c->sw.state, MYR_CHAN_STOP, __ATOMIC_RELEASE);
+		others++;
+	}
+	fclose(f);
+	return others;
 }
 
 static void
@@ -74,6 +109,20 @@ attack(struct myr_nf *nf, const char *how, struct rte_mbuf *m)
 		m->data_len = UINT16_MAX;
 		m->pkt_len = UINT32_MAX;
 		rte_mbuf_refcnt_set(m, 5);
+		give(nf, m);
+	} else if (strcmp(how, "ring-index") == 0) {
+		/* indexes no ring can have, on both rings, then the packet anyway */
+		__atomic_store_n(&nf->from_nf->prod, nf->from_prod + 3 * nf->ring_size,
+				 __ATOMIC_RELEASE);
+		__atomic_store_n(&nf->to_nf->cons, nf->to_cons - 5 * nf->ring_size,
+				 __ATOMIC_RELEASE);
+		usleep(1000);
+		__atomic_store_n(&nf->from_nf->prod, nf->from_prod, __ATOMIC_RELEASE);
+		__atomic_store_n(&nf->to_nf->cons, nf->to_cons, __ATOMIC_RELEASE);
+		give(nf, m);
+	} else if (strcmp(how, "peek") == 0) {
+		if (stop_others(nf) > 0)
+			fprintf(stderr, "hostile: reached another NF's channel\n");
 		give(nf, m);
 	} else {
 		give(nf, m);
@@ -115,7 +164,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	while (myr_nf_check(nf) == 0) {
-		unsigned int n = rte_ring_sc_dequeue_burst(nf->to_nf, (void **)pkts, 32, NULL), k;
+		unsigned int n = nf_ring_rx_burst(nf, pkts, 32), k;
 
 		if (n == 0) {
 			myr_nf_wait(nf);

@@ -115,7 +115,7 @@ for body in [struct.pack('<I', 0), struct.pack('<I', 3) + b'a\0', struct.pack('<
 def hello(name, tenant=b'', ver=SHM_VERSION, transport=0, flags=0, dpdk=None, mbuf=None):
     body = struct.pack('<IIIIIHH32s32s', ver, transport, 0, flags,
                        ABI['dpdk_version'] if dpdk is None else dpdk,
-                       ABI['mbuf_size'] if mbuf is None else mbuf, ABI['ring_hdr_size'],
+                       ABI['mbuf_size'] if mbuf is None else mbuf, 0,
                        name, tenant)
     t, b = reply(hdr(3, len(body)) + body)
     st = struct.unpack('<i', b[:4])[0]

@@ -3,10 +3,11 @@
 # A tenant's NF attacks the switch with what it returns on its ring (tests/nfs/hostile.c):
 # a garbage pointer, an address inside the pool but not an mbuf's, its packet twice,
 # another mbuf of the pool, its packet as an external buffer with a free callback of
-# its choosing, and forged header fields. For each: the switch keeps running, counts
-# the violation (nf_bad_buffer) or neutralises it, stops an NF that keeps at it, takes
-# back every buffer (the pool comes back full, every packet accounted for), and the
-# other tenant loses nothing.
+# its choosing, forged header fields, ring indexes no ring can have, and STOP written
+# into any other NF's channel it can find. For each: the switch keeps running, counts
+# the violation (nf_bad_buffer, nf_bad_index) or neutralises it, stops an NF that keeps
+# at it, takes back every buffer (the pool comes back full, every packet accounted
+# for), and the other tenant loses nothing. An NF maps one channel: its own.
 . "$(dirname "$0")/lib.sh"
 require_hugepages
 start_switch --wire 2 --max-nfs 16 --ring-size 4096
@@ -27,7 +28,7 @@ attack() {
 	ctl nf add "a-$how" --tenant attacker --exec "$HOSTILE --attack $how" >/dev/null
 	wait_nfs_up 2
 	s0=$(jctl stats)
-	bad0=$(echo "$s0" | jq .violations.nf_bad_buffer)
+	bad0=$(echo "$s0" | jq '.violations.nf_bad_buffer + .violations.nf_bad_index')
 	out=$(gen --tx-port 0 --rx-port 1 --dst-macs $V,$A --size 128 --rate 20000 --count 2000 \
 		--drain 500)
 	kill -0 "$SW_PID" 2>/dev/null || fail "$how: the switch died"
@@ -42,11 +43,13 @@ attack() {
 		h=$(nf_json "a-$how")
 		assert_jq '.state == "down"' "$h" "$how: the NF was stopped"
 		s=$(wait_quiet)
-		assert_jq ".violations.nf_bad_buffer >= $bad0 + 32" "$s" "$how: violations counted"
+		assert_jq ".violations.nf_bad_buffer + .violations.nf_bad_index >= $bad0 + 32" "$s" \
+			"$how: violations counted"
 		;;
 	fixed)
 		s=$(wait_quiet)
-		assert_jq ".violations.nf_bad_buffer == $bad0" "$s" "$how: no violation"
+		assert_jq ".violations.nf_bad_buffer + .violations.nf_bad_index == $bad0" "$s" \
+			"$how: no violation"
 		[ "$(flow_rx "$out" $A)" -gt 0 ] || [ "$(echo "$out" | jq .rx_foreign)" -gt 0 ] ||
 			fail "$how: the attacker's packets did not go on: $out"
 		;;
@@ -67,6 +70,14 @@ attack double bad
 attack foreign bad
 attack external fixed
 attack header length
+attack ring-index bad
+attack peek fixed
+
+# every NF process maps one channel, its own: no other slot's is in its address space
+for pid in $(jctl nf list | jq '.[] | select(.pid > 0) | .pid'); do
+	n=$(grep -c 'memfd:myriad-channel' "/proc/$pid/maps")
+	[ "$n" = 1 ] || fail "NF pid $pid maps $n channel objects"
+done
 
 # after all of it the victim still gets everything, and so would a new attacker NF
 ctl nf add a-plain --tenant attacker --exec "$NF_SIG" >/dev/null

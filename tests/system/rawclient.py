@@ -67,7 +67,7 @@ def abi(path):
 def hello(path, name, tenant=""):
     a = abi(path)
     body = struct.pack("<IIIIIHH32s32s", a["shm_version"], 0, os.getpid(), 0,
-                       a["dpdk_version"], a["mbuf_size"], a["ring_hdr_size"],
+                       a["dpdk_version"], a["mbuf_size"], 0,
                        name.encode(), tenant.encode())
     return hdr(HELLO, len(body)) + body
 
