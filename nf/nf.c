@@ -101,6 +101,8 @@ myr_nf_parse_args(struct myr_nf_conf *conf, int argc, char **argv)
 static void
 unmap_all(struct myr_nf *nf)
 {
+	free(nf->bufs);
+	nf->bufs = NULL;
 	while (nf->n_maps > 0) {
 		nf->n_maps--;
 		munmap(nf->maps[nf->n_maps].addr, nf->maps[nf->n_maps].len);
@@ -144,6 +146,36 @@ map_segments(struct myr_nf *nf, const struct myr_welcome *w, const int *fds, uns
 	return 0;
 }
 
+/*
+ * The tenant's packet memory (the second segment) seen through mbuf headers of our
+ * own: the switch's headers are not ours to see, and the NF API passes mbufs.
+ */
+static int
+own_headers(struct myr_nf *nf, const struct myr_chan_hdr *h)
+{
+	uint8_t *data = nf->n_maps > 1 ? nf->maps[1].addr : NULL;
+	uint32_t i;
+
+	if (data == NULL || h->buf_size == 0 || h->buf_size > UINT16_MAX ||
+	    (uint64_t)h->n_bufs * h->buf_size > nf->maps[1].len)
+		return nf_error(-EPROTO, "malformed packet memory (%u buffers of %u B)", h->n_bufs,
+				h->buf_size);
+	nf->bufs = aligned_alloc(64, (size_t)h->n_bufs * sizeof(*nf->bufs));
+	if (nf->bufs == NULL)
+		return nf_error(-ENOMEM, "no memory for %u packet headers", h->n_bufs);
+	memset(nf->bufs, 0, (size_t)h->n_bufs * sizeof(*nf->bufs));
+	for (i = 0; i < h->n_bufs; i++) {
+		struct rte_mbuf *m = &nf->bufs[i];
+
+		m->buf_addr = data + (size_t)i * h->buf_size;
+		m->buf_len = (uint16_t)h->buf_size;
+		m->nb_segs = 1;
+		rte_mbuf_refcnt_set(m, 1);
+	}
+	nf->n_bufs = h->n_bufs;
+	return 0;
+}
+
 /* The first segment is our channel; its header says how to use it. */
 static int
 welcome_use(struct myr_nf *nf, const struct myr_welcome *w)
@@ -177,7 +209,7 @@ welcome_use(struct myr_nf *nf, const struct myr_welcome *w)
 	nf->from_nf = myr_chan_from_nf(nf->ch);
 	nf->to_cons = __atomic_load_n(&nf->to_nf->cons, __ATOMIC_RELAXED);
 	nf->from_prod = __atomic_load_n(&nf->from_nf->prod, __ATOMIC_RELAXED);
-	return 0;
+	return h->flags & MYR_CHAN_F_DESC ? own_headers(nf, h) : 0;
 }
 
 /*

@@ -42,6 +42,10 @@ struct myr_nf {
 	struct myr_ring *from_nf;
 	uint32_t ring_size;
 	uint32_t to_cons, from_prod; /* our indexes of the two rings (the switch keeps its own) */
+	/* descriptors on the rings (MYR_CHAN_F_DESC): our own mbuf headers, one per
+	 * buffer of the tenant's packet memory; NULL: the rings carry pointers */
+	struct rte_mbuf *bufs;
+	uint32_t n_bufs;
 	enum myr_transport kind;
 	const struct nf_transport *tr;
 	union {

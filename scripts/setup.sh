@@ -6,9 +6,10 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${MYRIAD_BUILD:-$top/build}
-# 2 MB pages: the switch's pool (~150 MB) and channels, plus room for tests that
-# run a switch and a second DPDK process (testpmd) side by side.
-pages=${MYRIAD_HUGEPAGES:-1024}
+# 2 MB pages: 2 GB for the switch's EAL memory (its ports' pool, ~150 MB, and room for
+# tests that run a second DPDK process, testpmd, beside it), and 2 MB for each tenant pool of up to 2000 tenants
+# (a tenant pool without a free hugepage falls back to small pages, with a log line)
+pages=${MYRIAD_HUGEPAGES:-3072}
 
 pkgs=(build-essential pkg-config meson ninja-build libdpdk-dev dpdk dpdk-dev libcmocka-dev
       jq python3 python3-matplotlib procps psmisc iproute2

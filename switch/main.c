@@ -49,7 +49,18 @@ static const struct sw_opt sw_opts[] = {
 	{ "max-nfs", "N", "NF slots (default 2048)", &sw.conf.max_nfs, 1, 65535 },
 	{ "ring-size", "N", "slots per NF ring, power of two (default 512)", &sw.conf.ring_size, 64,
 	  65536 },
-	{ "pool-size", "N", "packet buffers (default 65535)", &sw.conf.pool_size, 1024, 1u << 24 },
+	{ "pool-size", "N", "the ports' packet buffers (default 65535)", &sw.conf.pool_size, 1024,
+	  1u << 24 },
+	{ "nf-memory", "isolated|shared",
+	  "isolated (default): each tenant's NFs map their tenant's packets and nothing\n"
+	  "                      else of the switch (one copy in, one out); shared: NFs map\n"
+	  "                      the switch's whole packet memory, no copy, and any NF can\n"
+	  "                      read or corrupt any tenant's packets or the switch: only for\n"
+	  "                      NFs the operator trusts",
+	  NULL, 0, 0 },
+	{ "tenant-buffers", "N",
+	  "packet buffers of each tenant's pool, rounded up to fill its pages (default 1024)",
+	  &sw.conf.tenant_buffers, 64, 1u << 24 },
 	{ "max-frame", "BYTES", "longest frame accepted (default 1518)", &sw.conf.max_frame, 60,
 	  RTE_MBUF_DEFAULT_DATAROOM },
 	{ "default-port", "P", "send unknown MACs to port P instead of dropping", NULL, 0,
@@ -133,6 +144,15 @@ sw_opt_set(const struct sw_opt *o, const char *val)
 		sw.conf.socket_group = val;
 		return 0;
 	}
+	if (strcmp(o->name, "nf-memory") == 0) {
+		if (strcmp(val, "isolated") != 0 && strcmp(val, "shared") != 0) {
+			fprintf(stderr,
+				"myriad-switch: --nf-memory: isolated or shared, not '%s'\n", val);
+			return -EINVAL;
+		}
+		sw.conf.shared_memory = strcmp(val, "shared") == 0;
+		return 0;
+	}
 	if (parse_u32(o->name, val, o->min, o->max, o->val != NULL ? o->val : &v) < 0)
 		return -EINVAL;
 	if (strcmp(o->name, "default-port") == 0)
@@ -180,6 +200,7 @@ parse_args(int argc, char **argv)
 		.max_nfs = 2048,
 		.ring_size = 512,
 		.pool_size = 65535,
+		.tenant_buffers = 1024,
 		.max_frame = 1518,
 		.default_port = -1,
 		.ctl_core = -1,
@@ -504,6 +525,8 @@ main(int argc, char **argv)
 		goto out_eal;
 	}
 	ret = bufs_init(sw.pool);
+	if (ret == 0 && !sw.conf.shared_memory)
+		ret = tp_init();
 	if (ret == 0)
 		ret = chan_init();
 	if (ret == 0)
@@ -538,6 +561,7 @@ out:
 	ports_fini();
 	free(sw.slot_stats);
 	mem_chans_fini();
+	tp_fini();
 	/* telemetry may still ask (its thread runs until rte_eal_cleanup): not this pool */
 	pthread_mutex_lock(&ctl_lock);
 	{

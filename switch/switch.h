@@ -35,17 +35,21 @@ extern int sw_logtype;
 	rte_log(RTE_LOG_##level, sw_logtype, "myriad: " fmt "\n", ##__VA_ARGS__)
 
 /* Named drop reasons. Every packet that enters is either sent or counted here. */
-#define SW_DROP_REASONS(X)                                                               \
-	X(UNKNOWN_MAC, "unknown_mac", "destination MAC of no tenant")                    \
-	X(RUNT, "runt", "frame shorter than an Ethernet header")                         \
-	X(OVERSIZE, "oversize", "frame longer than --max-frame, or multi-segment")       \
-	X(NF_DOWN, "nf_down", "next NF of the chain is not running")                     \
-	X(NF_RING_FULL, "nf_ring_full", "NF's input ring full (NF too slow)")            \
-	X(NF_OVER_SHARE, "nf_over_share", "NF holds its share of the packet pool")       \
-	X(NF_VERDICT, "nf_verdict_drop", "NF returned the packet with verdict DROP")     \
-	X(NF_BAD_VERDICT, "nf_bad_verdict", "NF returned an undefined verdict")          \
-	X(NF_BAD_LENGTH, "nf_bad_length", "NF returned a packet longer than its buffer") \
-	X(NF_DEAD, "nf_dead", "held or queued by an NF when it died or was removed")     \
+#define SW_DROP_REASONS(X)                                                                \
+	X(UNKNOWN_MAC, "unknown_mac", "destination MAC of no tenant")                     \
+	X(RUNT, "runt", "frame shorter than an Ethernet header")                          \
+	X(OVERSIZE, "oversize", "frame longer than --max-frame, or multi-segment")        \
+	X(NF_DOWN, "nf_down", "next NF of the chain is not running")                      \
+	X(NF_RING_FULL, "nf_ring_full", "NF's input ring full (NF too slow)")             \
+	X(NF_OVER_SHARE, "nf_over_share", "NF holds its share of the packet pool")        \
+	X(NF_VERDICT, "nf_verdict_drop", "NF returned the packet with verdict DROP")      \
+	X(NF_BAD_VERDICT, "nf_bad_verdict", "NF returned an undefined verdict")           \
+	X(NF_BAD_LENGTH, "nf_bad_length", "NF returned a packet longer than its buffer")  \
+	X(NF_DEAD, "nf_dead", "held or queued by an NF when it died or was removed")      \
+	X(TENANT_POOL_EMPTY, "tenant_pool_empty",                                         \
+	  "its tenant's packet pool had no free buffer (the tenant's NFs hold them all)") \
+	X(PORT_POOL_EMPTY, "port_pool_empty",                                             \
+	  "no port buffer to copy the packet into on its way out")                        \
 	X(PORT_TX_FULL, "port_tx_full", "output port did not accept the packet")
 
 enum sw_drop {
@@ -106,7 +110,8 @@ struct fwd_slot {
 	struct fwd_hop hop; /* where the packets this NF forwards go */
 	uint32_t gen;       /* attachment generation; 0: no NF in the slot */
 	uint8_t kind;       /* enum myr_transport */
-	uint8_t pad[3];
+	uint8_t pad;
+	uint16_t tpool; /* the NF's tenant pool (tpool.h), or TP_NONE: pointers, shared pool */
 	union fwd_params params;
 };
 
@@ -176,6 +181,8 @@ struct sw_conf {
 	const char *socket_group; /* admins' group of the control socket, or NULL: root's */
 	uint32_t max_conns;       /* control connections at once (NFs hold one each) */
 	uint32_t nf_uid_base;     /* spawned NFs run as this + tenant id; 0: as the switch */
+	bool shared_memory;       /* --nf-memory shared: NFs map the pool, no tenant pools */
+	uint32_t tenant_buffers;  /* buffers of each tenant's pool (at least) */
 };
 
 struct dp_worker;
@@ -227,6 +234,13 @@ static inline uint64_t *
 sw_wire_tsc(struct rte_mbuf *m)
 {
 	return RTE_MBUF_DYNFIELD(m, sw.wire_tsc_off, uint64_t *);
+}
+
+/* Bytes of a tenant pool's buffer: the headroom and the longest frame (tpool.h). */
+static inline uint32_t
+sw_tp_buf_size(void)
+{
+	return RTE_ALIGN_CEIL(RTE_PKTMBUF_HEADROOM + sw.conf.max_frame, RTE_CACHE_LINE_SIZE);
 }
 
 static inline uint64_t

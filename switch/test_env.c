@@ -199,7 +199,9 @@ test_env_init(uint32_t max_nfs, uint32_t ring_size, uint32_t pool_size)
 				    .pool_size = pool_size,
 				    .max_frame = 1518,
 				    .default_port = -1,
-				    .ctl_core = -1 };
+				    .ctl_core = -1,
+				    /* the unit tests' mbufs are one static pool: pointers */
+				    .shared_memory = true };
 	memset(&fake_pool, 0, sizeof(fake_pool));
 	fake_pool.size = pool_size;
 	fake_pool.ops_index = test_ops_index();

@@ -20,13 +20,16 @@
  * belongs to the NF's transport alone. Whatever the NF writes, the switch reads as
  * untrusted input.
  *
- * An mbuf belongs to whoever last dequeued it. Pointers the NF enqueues into
- * from_nf carry the NF's verdict in their low bits (mbufs are cache-line aligned,
- * so the low 6 bits of a real pointer are zero); the switch validates and strips
- * them. The NF never frees or allocates an mbuf: dropping is a verdict, so the
- * switch remains the only process (with the traffic source) that touches the pool.
+ * A packet belongs to whoever last dequeued it. By default (MYR_CHAN_F_DESC) the
+ * entries are descriptors of buffers in the tenant's packet memory (myr_desc below):
+ * the NF maps that memory and its channel, nothing else. With the switch's
+ * --nf-memory shared, they are mbuf pointers into the switch's pool, which the NF maps
+ * at the switch's addresses; pointers the NF enqueues into from_nf carry its verdict
+ * in their low bits (mbufs are cache-line aligned, so the low 6 bits of a real pointer
+ * are zero). Either way the switch validates what comes back. The NF never frees or
+ * allocates a packet: dropping is a verdict.
  *
- * The ring entries are struct rte_mbuf pointers, so an NF must be built against the
+ * The NF runtime's headers are struct rte_mbuf, so an NF must be built against the
  * DPDK the switch runs: the header records that DPDK's version and the size of the
  * mbuf, and an NF built otherwise refuses to attach (the switch checks the same in
  * the registration).
@@ -88,14 +91,61 @@ struct myr_chan_hdr {
 	uint32_t version;      /* MYR_SHM_VERSION */
 	uint32_t dpdk_version; /* RTE_VERSION the switch was built with */
 	uint16_t mbuf_size;    /* sizeof(struct rte_mbuf) in the switch */
-	uint16_t pad0;
-	uint32_t slot;      /* the NF's slot (for messages; the switch never reads it back) */
-	uint32_t ring_size; /* entries of each ring, a power of two */
-	uint32_t to_nf_off; /* offsets of the two rings from the channel start */
+	uint16_t flags;        /* MYR_CHAN_F_* */
+	uint32_t slot;         /* the NF's slot (for messages; the switch never reads it back) */
+	uint32_t ring_size;    /* entries of each ring, a power of two */
+	uint32_t to_nf_off;    /* offsets of the two rings from the channel start */
 	uint32_t from_nf_off;
 	uint64_t chan_size; /* bytes of the channel, a multiple of the page size */
-	uint8_t pad[24];
+	/* MYR_CHAN_F_DESC: the tenant's packet memory, the WELCOME's second segment */
+	uint32_t n_bufs;   /* buffers in it */
+	uint32_t buf_size; /* bytes from one buffer to the next (headroom included) */
+	uint8_t pad[16];
 } __attribute__((aligned(MYR_CACHE_LINE)));
+
+/*
+ * The rings carry descriptors of buffers in the tenant's packet memory (below), not
+ * mbuf pointers: the NF maps that memory and its channel, nothing else of the switch.
+ * Without the flag (the switch's --trusted-nfs), the rings carry pointers into the
+ * switch's packet pool, which the NF maps at the switch's addresses.
+ */
+#define MYR_CHAN_F_DESC 0x1
+
+/*
+ * A descriptor: buffer index (24 bits), verdict (8 bits, from_nf only), then the
+ * packet's data offset and length in the buffer (16 bits each). The buffer's bytes
+ * are at index x buf_size in the tenant's packet memory.
+ */
+static inline uint64_t
+myr_desc(uint32_t idx, uint8_t verdict, uint16_t off, uint16_t len)
+{
+	return (idx & 0xffffffu) | (uint64_t)verdict << 24 | (uint64_t)off << 32 |
+	       (uint64_t)len << 48;
+}
+
+static inline uint32_t
+myr_desc_idx(uint64_t d)
+{
+	return (uint32_t)d & 0xffffffu;
+}
+
+static inline uint8_t
+myr_desc_verdict(uint64_t d)
+{
+	return (uint8_t)(d >> 24);
+}
+
+static inline uint16_t
+myr_desc_off(uint64_t d)
+{
+	return (uint16_t)(d >> 32);
+}
+
+static inline uint16_t
+myr_desc_len(uint64_t d)
+{
+	return (uint16_t)(d >> 48);
+}
 
 /* Written by the switch; read by the NF. */
 struct myr_chan_sw {

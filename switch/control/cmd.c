@@ -169,7 +169,15 @@ tenant_print(struct out *o, const struct tenant *t, bool first)
 		out_printf(o, "],\"chain\":[");
 		for (i = 0; i < t->n_chain; i++)
 			out_printf(o, "%s\"%s\"", i ? "," : "", t->chain[i]->name);
-		out_printf(o, "]}");
+		out_printf(o, "]");
+		if (t->tpool != NULL)
+			out_printf(o,
+				   ",\"pool\":{\"size\":%u,\"avail\":%u,\"hugepages\":%s,"
+				   "\"empty_drops\":%" PRIu64 "}",
+				   t->tpool->n, tp_avail(t->tpool),
+				   t->tpool->hugepages ? "true" : "false",
+				   sw_read(&t->tpool->empty));
+		out_printf(o, "}");
 		return;
 	}
 	out_printf(o, "%-16s port %-8s chain:", t->name, sw.port_names[t->port]);
@@ -178,6 +186,8 @@ tenant_print(struct out *o, const struct tenant *t, bool first)
 	out_printf(o, " -> %s  macs:", sw.port_names[t->port]);
 	for (i = 0; i < t->n_macs; i++)
 		out_printf(o, " %s", myr_mac_format(t->macs[i], mac));
+	if (t->tpool != NULL)
+		out_printf(o, "  pool: %u of %u free", tp_avail(t->tpool), t->tpool->n);
 	out_printf(o, "\n");
 }
 
@@ -559,6 +569,7 @@ kind_counters_print(struct out *o, const struct dp_stats *dp)
 static int
 cmd_stats(struct args *a, struct out *o)
 {
+	struct tp_sum tps;
 	struct totals t;
 	bool with_nfs = false;
 	const struct nf *nf;
@@ -587,16 +598,18 @@ cmd_stats(struct args *a, struct out *o)
 		for (i = 0; i < sw.n_ports; i++)
 			out_printf(o, "%s{\"name\":\"%s\",\"rx\":%" PRIu64 ",\"tx\":%" PRIu64 "}",
 				   i ? "," : "", sw.port_names[i], t.dp.rx[i], t.dp.tx[i]);
-		out_printf(o,
-			   "],\"pool\":{\"size\":%u,\"avail\":%u},\"slots_used\":%u,"
-			   "\"datapath\":{\"rounds\":%" PRIu64 ",\"busy_rounds\":%" PRIu64
-			   ",\"busy_cycles\":%" PRIu64 ",\"hops\":%" PRIu64
-			   ",\"cycles_per_hop\":%.1f,\"tsc_hz\":%" PRIu64
-			   ",\"active_nfs\":%" PRIu64,
-			   sw.pool->size, rte_mempool_avail_count(sw.pool), nf_slots_used(),
-			   t.dp.rounds, t.dp.busy_rounds, t.dp.busy_cycles, t.dp.hops,
-			   t.dp.hops ? (double)t.dp.busy_cycles / t.dp.hops : 0.0, rte_get_tsc_hz(),
-			   t.dp.active_nfs);
+		tp_sum(&tps);
+		out_printf(
+			o,
+			"],\"pool\":{\"size\":%u,\"avail\":%u},\"tenant_pools\":{\"pools\":%u,"
+			"\"size\":%" PRIu64 ",\"avail\":%" PRIu64 "},\"slots_used\":%u,"
+			"\"datapath\":{\"rounds\":%" PRIu64 ",\"busy_rounds\":%" PRIu64
+			",\"busy_cycles\":%" PRIu64 ",\"hops\":%" PRIu64
+			",\"cycles_per_hop\":%.1f,\"tsc_hz\":%" PRIu64 ",\"active_nfs\":%" PRIu64,
+			sw.pool->size, rte_mempool_avail_count(sw.pool), tps.pools, tps.size,
+			tps.avail, nf_slots_used(), t.dp.rounds, t.dp.busy_rounds, t.dp.busy_cycles,
+			t.dp.hops, t.dp.hops ? (double)t.dp.busy_cycles / t.dp.hops : 0.0,
+			rte_get_tsc_hz(), t.dp.active_nfs);
 		kind_counters_print(o, &t.dp);
 		out_printf(o, "}");
 		if (with_nfs) {
@@ -628,9 +641,13 @@ cmd_stats(struct args *a, struct out *o)
 		   "violation nf_bad_index    %-12" PRIu64
 		   " NF wrote a ring index no ring can have\n",
 		   t.dp.nf_bad_buffer, t.dp.nf_bad_index);
+	tp_sum(&tps);
 	out_printf(o, "pool: %u of %u buffers free; NF slots used %u of %u\n",
 		   rte_mempool_avail_count(sw.pool), sw.pool->size, nf_slots_used(),
 		   sw.conf.max_nfs);
+	if (!sw.conf.shared_memory)
+		out_printf(o, "tenant pools: %u, %" PRIu64 " of %" PRIu64 " buffers free\n",
+			   tps.pools, tps.avail, tps.size);
 	out_printf(o, "datapath: %.1f cycles per hop (%" PRIu64 " hops)\n",
 		   t.dp.hops ? (double)t.dp.busy_cycles / t.dp.hops : 0.0, t.dp.hops);
 	kind_counters_print(o, &t.dp);
@@ -672,19 +689,21 @@ cmd_status(struct args *a, struct out *o)
 			   "\"pool_size\":%u,\"pool_avail\":%u,\"dpdk\":\"%u.%02u\","
 			   "\"abi\":{\"shm_version\":%u,\"dpdk_version\":%u,\"mbuf_size\":%zu"
 			   "},\"memzones\":%u,\"connections\":%u,"
-			   "\"bpf_programs\":%u,\"socket\":\"",
+			   "\"bpf_programs\":%u,\"nf_memory\":\"%s\",\"socket\":\"",
 			   sw.n_ports, n_t, n_nf, n_up, sw.conf.max_nfs, sw.pool->size,
 			   rte_mempool_avail_count(sw.pool), RTE_VER_YEAR, RTE_VER_MONTH,
 			   MYR_SHM_VERSION, RTE_VERSION, sizeof(struct rte_mbuf), n_mz,
-			   conn_count(), bpf_progs_loaded());
+			   conn_count(), bpf_progs_loaded(),
+			   sw.conf.shared_memory ? "shared" : "isolated");
 		out_json_str(o, sw.conf.socket);
 		out_printf(o, "\"}\n");
 	} else {
 		out_printf(o,
 			   "myriad-switch: %u ports, %u tenants, %u NFs (%u up, %u slots), pool "
-			   "%u/%u free\n",
+			   "%u/%u free, NF memory %s\n",
 			   sw.n_ports, n_t, n_nf, n_up, sw.conf.max_nfs,
-			   rte_mempool_avail_count(sw.pool), sw.pool->size);
+			   rte_mempool_avail_count(sw.pool), sw.pool->size,
+			   sw.conf.shared_memory ? "shared (NFs trusted)" : "isolated per tenant");
 	}
 	return 0;
 }

@@ -33,6 +33,7 @@
 #include <myriad/proto.h>
 
 #include "../switch.h"
+#include "../tpool.h"
 
 extern pthread_mutex_t ctl_lock;
 
@@ -138,6 +139,7 @@ struct nf {
 	uint32_t n_starts;    /* times it attached */
 	bool removed;         /* deleted: freed once nothing holds it */
 	struct nf_proc *proc; /* NULL for a kind without a process */
+	struct tpool *tpool;  /* its tenant's pool while it has a slot (a reference), or NULL */
 	union nf_tr_conf tr_conf;
 };
 TAILQ_HEAD(nf_list, nf);
@@ -151,6 +153,7 @@ struct tenant {
 	uint16_t n_chain;
 	uint8_t macs[SW_MAX_MACS][MYR_MAC_ADDR_LEN];
 	struct nf *chain[SW_MAX_CHAIN];
+	struct tpool *tpool; /* its packet pool, made for its first process NF (tpool.h) */
 };
 TAILQ_HEAD(tenant_list, tenant);
 
@@ -217,8 +220,10 @@ int mem_init(void);
 int mem_chans_init(void);
 void mem_chans_fini(void);
 /* A new channel for the NF of a slot, and the welcome that hands it over with the
- * packet memory; the fds are the welcome's (the caller closes them once sent). */
-int mem_welcome(uint32_t slot, struct myr_welcome *w, int *fds, unsigned int *n_fds);
+ * packet memory (its tenant's pool, or with none the switch's hugepage segments); the
+ * fds are the welcome's (the caller closes them once sent). */
+int mem_welcome(uint32_t slot, const struct tpool *tp, struct myr_welcome *w, int *fds,
+		unsigned int *n_fds);
 /* The slot's NF is gone: its channel's object is let go (the slot's place stays mapped). */
 void mem_chan_release(uint32_t slot);
 

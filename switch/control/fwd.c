@@ -37,7 +37,10 @@ fwd_free(struct fwd *f)
 static struct fwd_slot
 slot_of(const struct nf *nf, struct fwd_hop hop)
 {
-	struct fwd_slot fs = { .hop = hop, .gen = nf->gen, .kind = nf->kind };
+	struct fwd_slot fs = { .hop = hop,
+			       .gen = nf->gen,
+			       .kind = nf->kind,
+			       .tpool = nf->tpool != NULL ? nf->tpool->id : TP_NONE };
 
 	if (nf->tr->fwd_params != NULL)
 		nf->tr->fwd_params(nf, &fs.params);

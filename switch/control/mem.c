@@ -5,8 +5,10 @@
  *   - its own channel (include/myriad/shm.h): a memory object made for this attach
  *     alone, so that the NF can reach no other slot's channel, now or later (a
  *     descriptor it kept or passed on reaches only an object no one else uses);
- *   - the hugepage segments that hold the packet pool, mapped by the NF at the
- *     switch's addresses (pointers on the rings).
+ *   - its tenant's packet data (tpool.h), mapped anywhere: descriptors on the rings;
+ *   - or, with --nf-memory shared, the hugepage segments that hold the switch's
+ *     packet pool (and the rest of its EAL memory), mapped by the NF at the switch's
+ *     addresses: pointers on the rings.
  */
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -55,6 +57,8 @@ int
 mem_init(void)
 {
 	n_segs = 0;
+	if (!sw.conf.shared_memory)
+		return 0; /* no NF maps EAL memory */
 	if (rte_memseg_contig_walk_thread_unsafe(seg_walk, NULL) != 0 || n_segs == 0) {
 		LOG(ERR,
 		    "cannot share the packet memory with NFs (needs hugepages and "
@@ -151,7 +155,8 @@ mem_chan_release(uint32_t slot)
 }
 
 int
-mem_welcome(uint32_t slot, struct myr_welcome *w, int *fds, unsigned int *n_fds)
+mem_welcome(uint32_t slot, const struct tpool *tp, struct myr_welcome *w, int *fds,
+	    unsigned int *n_fds)
 {
 	struct myr_chan *c = sw.chans[slot];
 	unsigned int i;
@@ -173,10 +178,27 @@ mem_welcome(uint32_t slot, struct myr_welcome *w, int *fds, unsigned int *n_fds)
 		.chan_size = sw.chan_size,
 	};
 	w->slot = slot;
-	w->n_segs = 1 + n_segs;
 	w->segs[0] = (struct myr_seg){ .addr = 0, .len = sw.chan_size, .offset = 0 };
 	fds[0] = fd;
 	*n_fds = 1;
+	if (tp != NULL) {
+		c->hdr.flags = MYR_CHAN_F_DESC;
+		c->hdr.n_bufs = tp->n;
+		c->hdr.buf_size = tp->buf_size;
+		w->n_segs = 2;
+		w->segs[1] = (struct myr_seg){ .addr = 0, .len = tp->data_len, .offset = 0 };
+		fds[1] = fcntl(tp->fd, F_DUPFD_CLOEXEC, 0);
+		if (fds[1] < 0) {
+			int e = errno;
+
+			close(fds[0]);
+			*n_fds = 0;
+			return ctl_err(-e, "cannot pass the packet memory: %s", strerror(e));
+		}
+		*n_fds = 2;
+		return 0;
+	}
+	w->n_segs = 1 + n_segs;
 	/* every fd of a welcome is the welcome's own: the caller closes them once sent */
 	for (i = 0; i < n_segs; i++) {
 		fds[1 + i] = fcntl(seg_fds[i], F_DUPFD_CLOEXEC, 0);

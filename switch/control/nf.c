@@ -385,6 +385,8 @@ nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport kind, str
 	if (ret == 0)
 		ret = proc_attach(nf->proc, c, pid);
 	if (ret < 0) {
+		tp_put(nf->tpool); /* the attach's reference, if it took one */
+		nf->tpool = NULL;
 		nf->slot = -1;
 		slot_free(s);
 		return ret;
@@ -396,6 +398,8 @@ nf_attach(struct nf *nf, struct conn *c, pid_t pid, enum myr_transport kind, str
 	if (ret < 0) {
 		/* the data path never saw the slot: nothing to wait for or reclaim */
 		proc_detach(nf->proc);
+		tp_put(nf->tpool);
+		nf->tpool = NULL;
 		nf->state = nf->proc->spawned ? NF_STARTING : NF_DOWN;
 		nf->slot = -1;
 		slot_free(s);

@@ -102,6 +102,7 @@ tenant_add(const char *name, const uint8_t (*macs)[MYR_MAC_ADDR_LEN], unsigned i
 	ret = fwd_publish();
 	if (ret < 0) {
 		TAILQ_REMOVE(&tenants, t, next);
+		tp_put(t->tpool);
 		free(t);
 		return ret;
 	}
@@ -141,6 +142,7 @@ tenant_del(struct tenant *t)
 	LOG(INFO, "tenant %s deleted", t->name);
 	for (i = 0; i < n; i++)
 		nf_stop(list[i]);
+	tp_put(t->tpool); /* its NFs hold theirs until they are reclaimed */
 	free(t);
 	return 0;
 }

@@ -12,11 +12,25 @@
 int
 ring_attach(struct nf *nf, struct myr_welcome *w, int *fds, unsigned int *n_fds)
 {
-	/* a new channel object: empty rings, zeroed lines, nothing of the slot's last NF */
-	int ret = mem_welcome((uint32_t)nf->slot, w, fds, n_fds);
+	struct tenant *t = nf->tenant;
+	int ret;
 
+	/* its tenant's packet memory, made for the tenant's first process NF */
+	if (!sw.conf.shared_memory) {
+		if (t == NULL)
+			return ctl_err(-EINVAL, "NF %s belongs to no tenant", nf->name);
+		if (t->tpool == NULL) {
+			t->tpool = tp_create(t->name, sw.conf.tenant_buffers);
+			if (t->tpool == NULL)
+				return -ENOMEM;
+		}
+		nf->tpool = t->tpool;
+		nf->tpool->refs++;
+	}
+	/* a new channel object: empty rings, zeroed lines, nothing of the slot's last NF */
+	ret = mem_welcome((uint32_t)nf->slot, nf->tpool, w, fds, n_fds);
 	if (ret < 0)
-		return ret;
+		return ret; /* nf_attach drops the pool's reference */
 	/* plain store: the WELCOME's sendmsg publishes the channel to the NF */
 	sw.chans[nf->slot]->sw.state = MYR_CHAN_RUN;
 	return 0;
@@ -43,9 +57,14 @@ ring_reclaim(struct nf *nf, uint32_t slot)
 {
 	uint64_t n;
 
-	(void)nf;
 	mem_chan_release(slot);
-	n = bufs_reclaim(slot);
+	if (nf->tpool != NULL) {
+		n = tp_reclaim(nf->tpool, slot);
+		tp_put(nf->tpool);
+		nf->tpool = NULL;
+	} else {
+		n = bufs_reclaim(slot);
+	}
 	if (n > 0)
 		LOG(INFO, "slot %u: reclaimed %" PRIu64 " packets", slot, n);
 	return n;

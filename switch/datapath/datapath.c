@@ -28,18 +28,54 @@ dp_port_flush(struct dp_worker *w, uint16_t p)
 {
 	struct dp_pend *q = &w->port_pend[p];
 	uint64_t now = rte_rdtsc();
-	uint16_t sent, i;
+	uint16_t sent, i, n = 0;
 
-	for (i = 0; i < q->n; i++)
-		*sw_wire_tsc(q->m[i]) = now; /* one clock read a burst, like a NIC's stamp */
-	sent = rte_eth_tx_burst(sw.ports[p], 0, q->m, q->n);
+	for (i = 0; i < q->n; i++) {
+		struct rte_mbuf *m = q->m[i];
+
+		/* a tenant's buffer never leaves the switch: the port gets a copy (every
+		 * buffer that is not a tenant's is of the ports' pool) */
+		if (m->pool != sw.pool) {
+			struct rte_mbuf *c = tp_export(m, sw.pool);
+
+			if (unlikely(c == NULL)) {
+				dp_drop(w, m, SW_DROP_PORT_POOL_EMPTY);
+				continue;
+			}
+			dp_release(w, m);
+			m = c;
+		}
+		*sw_wire_tsc(m) = now; /* one clock read a burst, like a NIC's stamp */
+		q->m[n++] = m;
+	}
+	sent = rte_eth_tx_burst(sw.ports[p], 0, q->m, n);
 	w->stats.tx[p] += sent;
-	for (i = sent; i < q->n; i++)
+	for (i = sent; i < n; i++)
 		dp_drop(w, q->m[i], SW_DROP_PORT_TX_FULL);
 	q->n = 0;
 }
 
-/* Hand n packets to the NF of a slot, within its share of the pool. */
+/* The packets in the NF's tenant pool (copied if they are not yet); @return how many */
+static uint16_t
+to_tenant(struct dp_worker *w, uint16_t id, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *rel[SW_BURST], *nobuf[SW_BURST];
+	uint16_t n_rel = 0, n_nobuf = 0, i;
+
+	n = tp_import(tp_pools[id], pkts, n, rel, &n_rel, nobuf, &n_nobuf);
+	for (i = 0; i < n_rel; i++)
+		dp_release(w, rel[i]);
+	for (i = 0; i < n_nobuf; i++)
+		dp_drop(w, nobuf[i], SW_DROP_TENANT_POOL_EMPTY);
+	if (unlikely(n_nobuf > 0))
+		tp_pools[id]->empty += n_nobuf;
+	return n;
+}
+
+/*
+ * Hand n packets to the NF of a slot: in its tenant's pool, whose size bounds what the
+ * tenant holds; or (shared memory, in-switch NFs) within its share of the one pool.
+ */
 void
 dp_slot_send(struct dp_worker *w, uint32_t slot, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -48,7 +84,11 @@ dp_slot_send(struct dp_worker *w, uint32_t slot, struct rte_mbuf **pkts, uint16_
 	struct dp_slot *ds = dp_slot_state(w, fs, slot);
 	uint16_t sent, i;
 
-	if (unlikely(ds->held + n > w->held_cap)) {
+	if (fs->tpool != TP_NONE) {
+		n = to_tenant(w, fs->tpool, pkts, n);
+		if (n == 0)
+			return;
+	} else if (unlikely(ds->held + n > w->held_cap)) {
 		uint16_t keep = ds->held >= w->held_cap ? 0 : (uint16_t)(w->held_cap - ds->held);
 
 		for (i = keep; i < n; i++) {
@@ -139,9 +179,9 @@ flush_all(struct dp_worker *w)
 		if (w->port_pend[p].n > 0)
 			dp_port_flush(w, p);
 	}
-	if (w->n_drop > 0) {
-		rte_pktmbuf_free_bulk(w->drops, w->n_drop);
-		w->n_drop = 0;
+	if (w->n_free > 0) {
+		rte_pktmbuf_free_bulk(w->frees, w->n_free);
+		w->n_free = 0;
 	}
 }
 

@@ -16,6 +16,7 @@
 #include <rte_ether.h>
 
 #include "../switch.h"
+#include "../tpool.h"
 
 /*
  * Packets are gathered per destination during a round and handed over in bursts at
@@ -68,8 +69,10 @@ struct dp_worker {
 	uint32_t port_dirty; /* bitmap of ports with pending packets */
 	struct dp_pend port_pend[SW_MAX_PORTS];
 	struct dp_pend pend[DP_PENDS];
-	uint16_t n_drop;
-	struct rte_mbuf *drops[SW_BURST];
+	/* mbufs to free at the end of the round, in one bulk: the drops, and the
+	 * originals of copies (tpool.h) */
+	uint16_t n_free;
+	struct rte_mbuf *frees[SW_BURST];
 	void *tr[MYR_T_MAX]; /* each transport's own state (struct dp_transport) */
 	bool running;        /* in its loop; atomic */
 	uint64_t sync_seen __rte_cache_aligned; /* see struct sw */
@@ -77,14 +80,20 @@ struct dp_worker {
 };
 
 static inline void
+dp_release(struct dp_worker *w, struct rte_mbuf *m)
+{
+	w->frees[w->n_free++] = m;
+	if (unlikely(w->n_free == SW_BURST)) {
+		rte_pktmbuf_free_bulk(w->frees, w->n_free);
+		w->n_free = 0;
+	}
+}
+
+static inline void
 dp_drop(struct dp_worker *w, struct rte_mbuf *m, enum sw_drop why)
 {
 	w->stats.drop[why]++;
-	w->drops[w->n_drop++] = m;
-	if (unlikely(w->n_drop == SW_BURST)) {
-		rte_pktmbuf_free_bulk(w->drops, w->n_drop);
-		w->n_drop = 0;
-	}
+	dp_release(w, m);
 }
 
 void dp_port_flush(struct dp_worker *w, uint16_t p);

@@ -370,7 +370,7 @@ block_deliver(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot, str
 	uint16_t sent;
 	uint32_t seq;
 
-	sent = dp_ring_deliver(w, &b->active, slot, fs->gen, pkts, n);
+	sent = dp_ring_deliver(w, &b->active, fs, slot, pkts, n);
 	if (sent == 0)
 		return 0;
 	bs = block_slot(b, fs, slot);

@@ -32,7 +32,7 @@ static uint16_t
 poll_deliver(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot, struct rte_mbuf **pkts,
 	     uint16_t n)
 {
-	return dp_ring_deliver(w, w->tr[MYR_T_POLL], slot, fs->gen, pkts, n);
+	return dp_ring_deliver(w, w->tr[MYR_T_POLL], fs, slot, pkts, n);
 }
 
 static uint32_t

@@ -7,11 +7,12 @@
 #include <stdlib.h>
 
 #include "../bufs.h"
+#include "../tpool.h"
 #include "transport.h"
 
 /* poll_slot's mark for a returned packet whose lengths do not fit its buffer (no
- * verdict an NF can give: they are 6 bits) */
-#define VERDICT_BAD_LENGTH 0xff
+ * verdict an NF can give: they are 8 bits at most) */
+#define VERDICT_BAD_LENGTH 0x100
 
 int
 dp_ring_active_init(struct dp_ring_active *a)
@@ -61,7 +62,7 @@ bad_index(struct dp_worker *w, uint32_t slot)
  * consumer index, checked (shm.h). The acquire orders the NF's reads of the entries
  * it consumed before this overwrites them. */
 static inline uint16_t
-ring_enqueue(struct dp_worker *w, uint32_t slot, struct rte_mbuf *const *pkts, uint16_t n)
+ring_enqueue(struct dp_worker *w, uint32_t slot, const uint64_t *objs, uint16_t n)
 {
 	struct dp_slot *ds = &w->slots[slot];
 	struct myr_ring *r = sw.to_nf[slot];
@@ -75,7 +76,7 @@ ring_enqueue(struct dp_worker *w, uint32_t slot, struct rte_mbuf *const *pkts, u
 	if (n > size - used)
 		n = (uint16_t)(size - used);
 	for (i = 0; i < n; i++)
-		r->e[(prod + i) & (size - 1)] = (uintptr_t)pkts[i];
+		r->e[(prod + i) & (size - 1)] = objs[i];
 	ds->to_prod = prod + n;
 	__atomic_store_n(&r->prod, prod + n, __ATOMIC_RELEASE);
 	return n;
@@ -105,23 +106,69 @@ ring_dequeue(struct dp_worker *w, uint32_t slot, uint64_t *objs, uint16_t n)
 }
 
 uint16_t
-dp_ring_deliver(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot, uint32_t gen,
-		struct rte_mbuf **pkts, uint16_t n)
+dp_ring_deliver(struct dp_worker *w, struct dp_ring_active *a, const struct fwd_slot *fs,
+		uint32_t slot, struct rte_mbuf **pkts, uint16_t n)
 {
+	uint64_t objs[SW_BURST];
 	uint16_t sent, i;
 
 	/*
 	 * Recorded before the enqueue publishes the mbuf: from then on the NF may own it,
-	 * may return it (once), and if it dies the control thread finds what it held.
+	 * may return it (once), and if it dies the control thread finds what it held. A
+	 * tenant pool's buffer goes as a descriptor, a shared pool's as a pointer.
 	 */
-	for (i = 0; i < n; i++)
-		bufs_give(pkts[i], slot);
-	sent = ring_enqueue(w, slot, pkts, n);
-	for (i = sent; i < n; i++)
-		bufs_ungive(pkts[i]);
+	if (fs->tpool != TP_NONE) {
+		struct tpool *tp = tp_pools[fs->tpool];
+
+		for (i = 0; i < n; i++)
+			objs[i] = tp_give(tp, pkts[i], slot);
+		sent = ring_enqueue(w, slot, objs, n);
+		for (i = sent; i < n; i++)
+			tp_ungive(tp, objs[i]);
+	} else {
+		for (i = 0; i < n; i++) {
+			bufs_give(pkts[i], slot);
+			objs[i] = (uintptr_t)pkts[i];
+		}
+		sent = ring_enqueue(w, slot, objs, n);
+		for (i = sent; i < n; i++)
+			bufs_ungive(pkts[i]);
+	}
 	if (sent > 0)
-		active_add(a, slot, gen);
+		active_add(a, slot, fs->gen);
 	return sent;
+}
+
+/* What the NF returned, as the switch's mbufs with their verdicts (k of n): what is
+ * not a packet this NF holds is left alone (tpool.h, bufs.h). */
+static uint16_t
+take_back(const struct fwd_slot *fs, uint32_t slot, const uint64_t *objs, uint16_t n,
+	  struct rte_mbuf **ms, uint16_t *verdicts)
+{
+	uint16_t i, k = 0;
+	bool bad_len;
+
+	if (fs->tpool != TP_NONE) {
+		struct tpool *tp = tp_pools[fs->tpool];
+
+		for (i = 0; i < n; i++) {
+			ms[k] = tp_take_back(tp, objs[i], slot, &bad_len);
+			if (unlikely(ms[k] == NULL))
+				continue;
+			verdicts[k++] =
+				unlikely(bad_len) ? VERDICT_BAD_LENGTH : myr_desc_verdict(objs[i]);
+		}
+		return k;
+	}
+	for (i = 0; i < n; i++) {
+		void *obj = (void *)(uintptr_t)objs[i];
+
+		ms[k] = bufs_take_back(myr_verdict_mbuf(obj), slot, &bad_len);
+		if (unlikely(ms[k] == NULL))
+			continue;
+		verdicts[k++] = unlikely(bad_len) ? VERDICT_BAD_LENGTH : myr_verdict_of(obj);
+	}
+	return k;
 }
 
 static uint32_t
@@ -129,10 +176,10 @@ poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot)
 {
 	const struct fwd_slot *fs = &w->f->slots[slot];
 	struct rte_mbuf *ms[SW_BURST];
-	uint8_t verdicts[SW_BURST];
+	uint16_t verdicts[SW_BURST];
 	struct dp_slot *ds;
 	uint64_t objs[SW_BURST];
-	uint16_t n, i, k = 0;
+	uint16_t n, i, k;
 
 	if (unlikely(fs->gen != a->at[slot].gen)) {
 		/* its NF is gone (reclaimed by the control thread) or replaced: what it held
@@ -145,18 +192,7 @@ poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot)
 	n = ring_dequeue(w, slot, objs, SW_BURST);
 	if (n == 0)
 		return 0;
-	/* what is not a packet this NF holds is counted and left alone (bufs.h) */
-	for (i = 0; i < n; i++) {
-		bool bad_len;
-
-		void *obj = (void *)(uintptr_t)objs[i];
-
-		ms[k] = bufs_take_back(myr_verdict_mbuf(obj), slot, &bad_len);
-		if (unlikely(ms[k] == NULL))
-			continue;
-		verdicts[k] = unlikely(bad_len) ? VERDICT_BAD_LENGTH : myr_verdict_of(obj);
-		k++;
-	}
+	k = take_back(fs, slot, objs, n, ms, verdicts);
 	if (unlikely(k < n)) {
 		sw.slot_stats[slot].bad_buffer += n - k;
 		w->stats.nf_bad_buffer += n - k;

@@ -60,8 +60,8 @@ struct dp_ring_active {
 int dp_ring_active_init(struct dp_ring_active *a);
 void dp_ring_active_fini(struct dp_ring_active *a);
 /* Tag and enqueue packets to a slot's to_nf ring, list it as active. */
-uint16_t dp_ring_deliver(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot, uint32_t gen,
-			 struct rte_mbuf **pkts, uint16_t n);
+uint16_t dp_ring_deliver(struct dp_worker *w, struct dp_ring_active *a, const struct fwd_slot *fs,
+			 uint32_t slot, struct rte_mbuf **pkts, uint16_t n);
 /* Dequeue what the listed NFs returned; unlist those that hold nothing any more. */
 uint32_t dp_ring_poll(struct dp_worker *w, struct dp_ring_active *a);
 

@@ -97,8 +97,10 @@ attack(struct myr_nf *nf, const char *how, struct rte_mbuf *m)
 		give(nf, m);
 		give(nf, m);
 	} else if (strcmp(how, "foreign") == 0) {
+		/* the next buffer: of the pool (pointers), or of the tenant (descriptors) */
 		const struct rte_mempool *mp = m->pool;
-		size_t stride = mp->header_size + mp->elt_size + mp->trailer_size;
+		size_t stride =
+			mp != NULL ? mp->header_size + mp->elt_size + mp->trailer_size : sizeof(*m);
 
 		give(nf, m);
 		give(nf, (char *)m + stride);

@@ -7,7 +7,8 @@
 # into any other NF's channel it can find. For each: the switch keeps running, counts
 # the violation (nf_bad_buffer, nf_bad_index) or neutralises it, stops an NF that keeps
 # at it, takes back every buffer (the pool comes back full, every packet accounted
-# for), and the other tenant loses nothing. An NF maps one channel: its own.
+# for), and the other tenant loses nothing. An NF maps one channel, its own, and (by
+# default) its tenant's packet bytes, nothing of the switch's hugepage memory.
 . "$(dirname "$0")/lib.sh"
 require_hugepages
 start_switch --wire 2 --max-nfs 16 --ring-size 4096
@@ -73,10 +74,15 @@ attack header length
 attack ring-index bad
 attack peek fixed
 
-# every NF process maps one channel, its own: no other slot's is in its address space
+# every NF process maps one channel, its own: no other slot's is in its address space;
+# and (--nf-memory isolated) its tenant's packet memory, none of the switch's hugepages
 for pid in $(jctl nf list | jq '.[] | select(.pid > 0) | .pid'); do
 	n=$(grep -c 'memfd:myriad-channel' "/proc/$pid/maps")
 	[ "$n" = 1 ] || fail "NF pid $pid maps $n channel objects"
+	[ "${MYRIAD_NF_MEMORY:-isolated}" = isolated ] || continue
+	! grep -q '/dev/hugepages' "/proc/$pid/maps" || fail "NF pid $pid maps the switch's memory"
+	n=$(grep -c 'memfd:myriad-tenant' "/proc/$pid/maps")
+	[ "$n" = 1 ] || fail "NF pid $pid maps $n tenant memory objects"
 done
 
 # after all of it the victim still gets everything, and so would a new attacker NF

@@ -42,7 +42,8 @@ SW_WRAP=()
 SW_EAL=()
 start_switch() {
 	"${SW_WRAP[@]}" "$B/switch/myriad-switch" --no-pci --file-prefix "$PREFIX" -l 0 \
-		--log-level='myriad.*:info' "${SW_EAL[@]}" -- --socket "$SOCK" --wire-size 32768 "$@" \
+		--log-level='myriad.*:info' "${SW_EAL[@]}" -- --socket "$SOCK" --wire-size 32768 \
+		${MYRIAD_NF_MEMORY:+--nf-memory "$MYRIAD_NF_MEMORY"} "$@" \
 		>"$T/switch.log" 2>&1 &
 	SW_PID=$!
 	for _ in $(seq 100); do
@@ -99,7 +100,11 @@ assert_accounted() {
 	assert_jq '.rx == .tx + .dropped' "$s" "in == out + drops"
 	assert_jq '.dropped == ([.drops[]] | add)' "$s" "drops == sum of reasons"
 	assert_jq '.pool.avail == .pool.size' "$s" "pool back to full"
+	assert_jq '.tenant_pools.avail == .tenant_pools.size' "$s" "tenant pools back to full"
 }
+
+# jq: buffers NFs hold, in the switch's pool (--nf-memory shared) or their tenants'
+HELD='((.pool.size - .pool.avail) + (.tenant_pools.size - .tenant_pools.avail))' 
 
 wait_nfs_up() { # N [timeout_s]
 	local n=$1 t=${2:-30} s

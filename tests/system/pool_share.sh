@@ -9,7 +9,9 @@
 # delivery does not depend on how soon the sink gets the CPU.
 . "$(dirname "$0")/lib.sh"
 require_hugepages
-start_switch --wire 2 --wire-size 4096 --pool-size 2048 --ring-size 512
+# The share is of the one pool NFs use with --nf-memory shared; isolated, each tenant
+# has a pool of its own instead (tests/system/tenant_pools.sh).
+start_switch --wire 2 --wire-size 4096 --pool-size 2048 --ring-size 512 --nf-memory shared
 
 for i in 1 2 3 4 5 6 7 8; do
 	ctl tenant add b$i --mac 02:00:00:00:01:0$i --port 1 >/dev/null
