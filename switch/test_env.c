@@ -98,7 +98,8 @@ test_port_rx(uint16_t p, struct rte_mbuf *m)
 	tp->rx[tp->rx_n++] = m;
 }
 
-/* --- mbufs: a static set, and a pool whose ops only count what comes back --- */
+/* --- mbufs: a static set, and a pool whose ops hand them out in turn and only count
+ * what comes back --- */
 
 #define MBUF_SIZE 2304 /* header, dynfields and a 2 KB buffer */
 static uint8_t mbuf_mem[TEST_MAX_PKTS][MBUF_SIZE] __attribute__((aligned(64)));
@@ -127,13 +128,30 @@ ops_enqueue(struct rte_mempool *mp, void *const *objs, unsigned int n)
 	return 0;
 }
 
+static void
+mbuf_init(struct rte_mbuf *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->buf_addr = (uint8_t *)m + sizeof(*m);
+	m->buf_len = MBUF_SIZE - sizeof(*m);
+	m->data_off = RTE_PKTMBUF_HEADROOM;
+	m->nb_segs = 1;
+	m->pool = &fake_pool;
+	rte_mbuf_refcnt_set(m, 1);
+}
+
 static int
 ops_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 {
+	unsigned int i;
+
 	(void)mp;
-	(void)objs;
-	(void)n;
-	return -ENOBUFS;
+	for (i = 0; i < n; i++) {
+		objs[i] = mbuf_mem[mbuf_next++ % TEST_MAX_PKTS];
+		mbuf_init(objs[i]);
+	}
+	test_env.allocated += n;
+	return 0;
 }
 
 static unsigned int
@@ -169,14 +187,8 @@ test_mbuf(const char *dst_mac, uint16_t len)
 	struct rte_mbuf *m = (struct rte_mbuf *)mbuf_mem[mbuf_next++ % TEST_MAX_PKTS];
 	uint8_t *data;
 
-	memset(m, 0, sizeof(*m));
-	m->buf_addr = (uint8_t *)m + sizeof(*m);
-	m->buf_len = MBUF_SIZE - sizeof(*m);
-	m->data_off = RTE_PKTMBUF_HEADROOM;
+	mbuf_init(m);
 	m->data_len = m->pkt_len = len;
-	m->nb_segs = 1;
-	m->pool = &fake_pool;
-	rte_mbuf_refcnt_set(m, 1);
 	data = rte_pktmbuf_mtod(m, uint8_t *);
 	memset(data, 0, len);
 	if (myr_mac_parse(dst_mac, data) < 0)

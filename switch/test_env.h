@@ -29,7 +29,8 @@ struct test_port {
 
 struct test_env {
 	struct test_port ports[TEST_PORTS];
-	uint64_t freed;         /* mbufs given to rte_pktmbuf_free_bulk */
+	uint64_t freed;         /* mbufs freed to the test pool */
+	uint64_t allocated;     /* mbufs allocated from it (copies to a port) */
 	unsigned int n_spawned; /* clone calls: spawns (all refused) */
 };
 extern struct test_env test_env;

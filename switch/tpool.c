@@ -82,7 +82,8 @@ data_object(struct tpool *tp, uint32_t n)
 		bool huge = k == 0;
 		size_t page = huge ? TP_PAGE : (size_t)sysconf(_SC_PAGESIZE);
 		size_t len = RTE_ALIGN_CEIL((size_t)n * tp->buf_size, page);
-		unsigned int fl = MFD_CLOEXEC | MFD_ALLOW_SEALING | (huge ? MFD_HUGETLB | MFD_HUGE_2MB : 0);
+		unsigned int fl =
+			MFD_CLOEXEC | MFD_ALLOW_SEALING | (huge ? MFD_HUGETLB | MFD_HUGE_2MB : 0);
 		int fd = memfd_create("myriad-tenant", fl);
 		void *p;
 
@@ -91,8 +92,8 @@ data_object(struct tpool *tp, uint32_t n)
 		/* sealed at its size: an NF holding the fd cannot shrink it under the switch */
 		if (ftruncate(fd, (off_t)len) < 0 ||
 		    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0 ||
-		    (p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0)) ==
-			    MAP_FAILED) {
+		    (p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+			      0)) == MAP_FAILED) {
 			close(fd);
 			continue;
 		}
@@ -140,8 +141,7 @@ tp_create(const char *name, uint32_t n)
 	if (id == SW_MAX_TENANTS || data_object(tp, n) < 0) {
 		ctl_err(-ENOMEM,
 			"cannot allocate tenant %s's packet memory (%u buffers of %u B): %s", name,
-			n, tp->buf_size,
-			id == SW_MAX_TENANTS ? "too many pools" : "out of memory");
+			n, tp->buf_size, id == SW_MAX_TENANTS ? "too many pools" : "out of memory");
 		destroy(tp);
 		return NULL;
 	}

@@ -47,12 +47,12 @@ struct tpool {
 	uint32_t buf_size; /* bytes of each buffer's data (headroom included) */
 	uint8_t *data;     /* the switch's mapping of the data object */
 	size_t data_len;
-	int fd;                /* the data object, handed to the tenant's NFs */
-	bool hugepages;        /* its data is on 2 MB pages */
-	uint32_t refs;         /* the tenant, and each NF that has a slot; control thread */
-	struct rte_mbuf *hdrs; /* [n], private */
-	uint32_t *owner;       /* [n]: slot + 1 of the NF that holds it; 0: the switch */
-	struct rte_ring *free; /* free headers */
+	int fd;                 /* the data object, handed to the tenant's NFs */
+	bool hugepages;         /* its data is on 2 MB pages */
+	uint32_t refs;          /* the tenant, and each NF that has a slot; control thread */
+	struct rte_mbuf *hdrs;  /* [n], private */
+	uint32_t *owner;        /* [n]: slot + 1 of the NF that holds it; 0: the switch */
+	struct rte_ring *free;  /* free headers */
 	struct rte_mempool *mp; /* what the headers name as their pool (tpool.c) */
 	uint64_t empty;         /* packets dropped for want of a free buffer; the worker */
 	char name[MYR_NAME_MAX];

@@ -12,9 +12,11 @@ bin=$build/bench/micro/dp_micro
 [ -x "$bin" ] || { echo "dispatch.sh: $bin not built" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+printf '# nf memory: %s\n' "${MYRIAD_NF_MEMORY:-shared}"
 printf '%-6s %6s %10s %12s %10s\n' kind nfs hops instructions per_hop
 # bpf: one in-switch NF (signature.bpf.o) per packet, counted with its program; its hops
 # are the port's only (nothing returns from a ring), so per_hop is per packet there
+# MYRIAD_NF_MEMORY=isolated: the same with tenant pools (the switch's default)
 for kind in poll block bpf; do
 	prog=()
 	[ "$kind" = bpf ] && prog=("$build/nfs/signature.bpf.o")

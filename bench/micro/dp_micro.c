@@ -67,6 +67,14 @@ main(int argc, char **argv)
 	rounds = atoi(argv[3]);
 	test_env_init(n + 1, 1024, 65535);
 	w = sw.workers[0];
+	/* MYRIAD_NF_MEMORY=isolated: tenant pools, descriptors, a copy in and one out */
+	if (getenv("MYRIAD_NF_MEMORY") != NULL &&
+	    strcmp(getenv("MYRIAD_NF_MEMORY"), "isolated") == 0) {
+		sw.conf.shared_memory = false;
+		sw.conf.tenant_buffers = 64;
+		if (tp_init() < 0)
+			return 1;
+	}
 	for (i = 0; i < n; i++) {
 		snprintf(line, sizeof(line), "tenant add t%u --mac 02:00:00:00:%02x:%02x --port 1",
 			 i, i >> 8, i & 0xff);

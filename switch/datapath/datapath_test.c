@@ -384,6 +384,94 @@ ring_indexes(void **state)
 	assert_int_equal(w->slots[a->slot].held, 0);
 }
 
+/*
+ * --nf-memory isolated: a packet is copied into its tenant's pool for the first
+ * process NF (the port's buffer freed), goes down the chain as a descriptor with no
+ * further copy, and is copied out to a port buffer when it leaves; a descriptor is
+ * believed only for a buffer that NF holds, with a length that fits.
+ */
+static void
+tenant_pool(void **state)
+{
+	uint64_t freed0 = test_env.freed, alloc0 = test_env.allocated, e;
+	unsigned int tx0 = test_env.ports[1].tx_n;
+	struct rte_mbuf *m, *out;
+	struct nf *a, *b;
+	struct tpool *tp;
+	uint32_t idx;
+	void *obj;
+
+	(void)state;
+	sw.conf.shared_memory = false;
+	sw.conf.tenant_buffers = 64;
+	assert_int_equal(tp_init(), 0);
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add a --tenant t1");
+	must("nf add b --tenant t1");
+	a = test_attach("a");
+	b = test_attach("b");
+	assert_non_null(a);
+	assert_non_null(b);
+	tp = a->tpool;
+	assert_non_null(tp);
+	assert_ptr_equal(b->tpool, tp);
+	assert_true(tp->n >= 64);
+
+	m = test_mbuf("02:00:00:00:00:01", 100);
+	memcpy(rte_pktmbuf_mtod_offset(m, char *, 14), "tenant-bytes", 12);
+	test_port_rx(0, m);
+	round_at(1);
+	assert_int_equal(test_env.freed - freed0, 1); /* the port's buffer, once copied */
+	assert_int_equal(tp_avail(tp), tp->n - 1);
+	assert_int_equal(test_nf_take(a->slot, &obj, 1), 1);
+	e = (uintptr_t)obj;
+	idx = myr_desc_idx(e);
+	assert_true(idx < tp->n);
+	assert_int_equal(myr_desc_off(e), RTE_PKTMBUF_HEADROOM);
+	assert_int_equal(myr_desc_len(e), 100);
+	/* the bytes are in the tenant's memory, where its NFs see them */
+	assert_memory_equal(tp->data + (size_t)idx * tp->buf_size + RTE_PKTMBUF_HEADROOM + 14,
+			    "tenant-bytes", 12);
+
+	/* a buffer it does not hold, then its own: the first is counted and left alone */
+	obj = (void *)(uintptr_t)myr_desc((idx + 1) % tp->n, 0, RTE_PKTMBUF_HEADROOM, 100);
+	assert_int_equal(test_nf_give(a->slot, &obj, 1), 1);
+	obj = (void *)(uintptr_t)e;
+	assert_int_equal(test_nf_give(a->slot, &obj, 1), 1);
+	round_at(2);
+	assert_int_equal(sw.slot_stats[a->slot].bad_buffer, 1);
+	assert_int_equal(sw.slot_stats[a->slot].from_nf, 1);
+	/* on to b in the same buffer: no copy inside the tenant */
+	assert_int_equal(tp_avail(tp), tp->n - 1);
+	assert_int_equal(test_nf_take(b->slot, &obj, 1), 1);
+	assert_int_equal(myr_desc_idx((uintptr_t)obj), idx);
+
+	/* b returns it longer than its buffer: dropped, the buffer back in the pool */
+	obj = (void *)(uintptr_t)myr_desc(idx, 0, RTE_PKTMBUF_HEADROOM, UINT16_MAX);
+	assert_int_equal(test_nf_give(b->slot, &obj, 1), 1);
+	round_at(3);
+	assert_int_equal(w->stats.drop[SW_DROP_NF_BAD_LENGTH], 1);
+	assert_int_equal(tp_avail(tp), tp->n);
+
+	/* a second packet through both, out of the port as a copy */
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 200));
+	round_at(4);
+	assert_int_equal(nf_bounce(a->slot, MYR_V_FORWARD), 1);
+	round_at(5);
+	assert_int_equal(nf_bounce(b->slot, MYR_V_FORWARD), 1);
+	round_at(6);
+	assert_int_equal(test_env.ports[1].tx_n - tx0, 1);
+	out = test_env.ports[1].tx[test_env.ports[1].tx_n - 1];
+	assert_int_equal(test_env.allocated - alloc0, 1);
+	assert_ptr_equal(out->pool, sw.pool);
+	assert_int_equal(out->data_len, 200);
+	assert_int_equal(tp_avail(tp), tp->n);
+
+	test_env_reset();
+	tp_fini();
+	sw.conf.shared_memory = true;
+}
+
 static uint32_t
 wake_seq(const struct nf *nf)
 {
@@ -601,6 +689,7 @@ main(void)
 		cmocka_unit_test_teardown(pool_share, reset),
 		cmocka_unit_test_teardown(ring_full, reset),
 		cmocka_unit_test_teardown(ring_indexes, reset),
+		cmocka_unit_test_teardown(tenant_pool, reset),
 		cmocka_unit_test_teardown(wake_batch, reset),
 		cmocka_unit_test_teardown(wake_timeout, reset),
 		cmocka_unit_test_teardown(wake_budget, reset),
