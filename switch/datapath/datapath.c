@@ -318,19 +318,30 @@ dp_transport(enum myr_transport kind)
  * Wait for a grace period: until every running worker has passed a quiescent point
  * after this call began. A worker that is not running reads nothing (dp_main
  * clears running only after its last use of the snapshot).
+ *
+ * The caller is the control thread: real-time, on the NFs' core. It spins a round's
+ * worth at most, then sleeps between looks. Spinning on would keep that core from
+ * every process of normal priority there, and a round can be waiting for one of them:
+ * the generator, stopped half-way through an operation on the ports' pool ring, which
+ * the worker's next free or allocation then waits for (a deadlock until the kernel's
+ * real-time throttling let the generator run).
  */
 void
 sw_sync(void)
 {
 	uint64_t t = __atomic_add_fetch(&sw.sync_token, 1, __ATOMIC_RELEASE);
-	unsigned int i;
+	unsigned int i, spins = 0;
 
 	for (i = 0; i < sw.n_workers; i++) {
 		struct dp_worker *w = sw.workers[i];
 
 		while (__atomic_load_n(&w->running, __ATOMIC_ACQUIRE) &&
-		       __atomic_load_n(&w->sync_seen, __ATOMIC_ACQUIRE) < t)
-			rte_pause();
+		       __atomic_load_n(&w->sync_seen, __ATOMIC_ACQUIRE) < t) {
+			if (++spins < 1024)
+				rte_pause();
+			else
+				rte_delay_us_sleep(20);
+		}
 	}
 }
 
