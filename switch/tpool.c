@@ -4,7 +4,6 @@
  * through which DPDK's frees find them.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -82,21 +81,12 @@ data_object(struct tpool *tp, uint32_t n)
 		bool huge = k == 0;
 		size_t page = huge ? TP_PAGE : (size_t)sysconf(_SC_PAGESIZE);
 		size_t len = RTE_ALIGN_CEIL((size_t)n * tp->buf_size, page);
-		unsigned int fl =
-			MFD_CLOEXEC | MFD_ALLOW_SEALING | (huge ? MFD_HUGETLB | MFD_HUGE_2MB : 0);
-		int fd = memfd_create("myriad-tenant", fl);
-		void *p;
+		void *p = NULL;
+		int fd =
+			mem_object("myriad-tenant", len, huge ? MFD_HUGETLB | MFD_HUGE_2MB : 0, &p);
 
 		if (fd < 0)
 			continue;
-		/* sealed at its size: an NF holding the fd cannot shrink it under the switch */
-		if (ftruncate(fd, (off_t)len) < 0 ||
-		    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0 ||
-		    (p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
-			      0)) == MAP_FAILED) {
-			close(fd);
-			continue;
-		}
 		tp->fd = fd;
 		tp->data = p;
 		tp->data_len = len;

@@ -216,6 +216,13 @@ extern uint32_t proc_start_timeout_ms, proc_stop_timeout_ms;
 
 /* mem.c */
 int mem_init(void);
+/*
+ * A new memory object an NF may be handed, of len bytes (memfd_create flags besides
+ * CLOEXEC and sealing), sealed at that size and mapped shared, populated, at *at if
+ * it is not NULL (replacing what was there), else anywhere (*at: where).
+ * @return its fd, or -errno.
+ */
+int mem_object(const char *name, size_t len, unsigned int mfd_flags, void **at);
 /* The address space of every slot's channel (at start), and its release */
 int mem_chans_init(void);
 void mem_chans_fini(void);

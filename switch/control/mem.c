@@ -120,28 +120,26 @@ mem_chans_fini(void)
 	sw.chan_base = NULL;
 }
 
-/*
- * A new memory object for the channel of a slot, mapped over the slot's place in the
- * switch's reservation (main.c) and sealed at its size: an NF holding its descriptor
- * cannot shrink it under the switch (the switch would fault on the lost pages).
- * @return its fd, or -errno with a message.
- */
-static int
-chan_object(uint32_t slot)
+int
+mem_object(const char *name, size_t len, unsigned int mfd_flags, void **at)
 {
-	int fd = memfd_create("myriad-channel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | mfd_flags), e;
+	void *p;
 
 	if (fd < 0)
-		return ctl_err(-errno, "cannot create a channel: %s", strerror(errno));
-	if (ftruncate(fd, (off_t)sw.chan_size) < 0 ||
+		return -errno;
+	/* sealed at its size: an NF holding the fd cannot shrink it under the switch
+	 * (the switch would fault on the lost pages) */
+	if (ftruncate(fd, (off_t)len) < 0 ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0 ||
-	    mmap(sw.chans[slot], sw.chan_size, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED | MAP_POPULATE, fd, 0) == MAP_FAILED) {
-		int e = errno;
-
+	    (p = mmap(*at, len, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_POPULATE | (*at != NULL ? MAP_FIXED : 0), fd, 0)) ==
+		    MAP_FAILED) {
+		e = errno;
 		close(fd);
-		return ctl_err(-e, "cannot map a channel: %s", strerror(e));
+		return -e;
 	}
+	*at = p;
 	return fd;
 }
 
@@ -160,11 +158,14 @@ mem_welcome(uint32_t slot, const struct tpool *tp, struct myr_welcome *w, int *f
 {
 	struct myr_chan *c = sw.chans[slot];
 	unsigned int i;
+	void *at;
 	int fd;
 
-	fd = chan_object(slot);
+	/* a new object over the slot's place in the reservation (mem_chans_init) */
+	at = c;
+	fd = mem_object("myriad-channel", sw.chan_size, 0, &at);
 	if (fd < 0)
-		return fd;
+		return ctl_err(fd, "cannot make a channel: %s", strerror(-fd));
 	/* a new object is zeroes: empty rings, no state */
 	c->hdr = (struct myr_chan_hdr){
 		.magic = MYR_SHM_MAGIC,
