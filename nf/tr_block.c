@@ -91,7 +91,9 @@ block_wait(struct myr_nf *nf)
 	 */
 	w = __atomic_load_n(wake_seq, __ATOMIC_ACQUIRE);
 	nf->tr_state.block.sleep_seq |= 1;
-	__atomic_store_n(sleep_seq, nf->tr_state.block.sleep_seq, __ATOMIC_RELAXED);
+	/* release: what this NF returned is published before it says it sleeps (the
+	 * switch stops polling its ring then, datapath/tr_ring.c) */
+	__atomic_store_n(sleep_seq, nf->tr_state.block.sleep_seq, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (nf_ring_empty(nf) && myr_nf_check(nf) == 0 && !death_noticed) {
 		nf->ch->nf.tr.block.n_sleeps++;

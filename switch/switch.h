@@ -131,7 +131,7 @@ struct fwd {
 
 /* --- counters --- */
 
-#define DP_KIND_COUNTERS      4 /* a transport's own counters, per worker */
+#define DP_KIND_COUNTERS      5 /* a transport's own counters, per worker */
 #define DP_SLOT_KIND_COUNTERS 2 /* ... and per NF slot */
 
 /*

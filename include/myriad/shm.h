@@ -170,7 +170,9 @@ struct myr_chan_nf {
 			 * runs. The NF stores it, then (full fence) looks at its ring once
 			 * more before sleeping; the switch enqueues, then (full fence)
 			 * reads it: one of the two sees the other. The switch wakes each
-			 * odd value at most once.
+			 * odd value at most once. The NF publishes what it returned before
+			 * it stores an odd value (release): from then on the switch looks
+			 * at its from_nf ring only now and then, until it runs again.
 			 */
 			uint32_t sleep_seq;
 			uint32_t pad;

@@ -597,6 +597,56 @@ own_timeouts(void **state)
 	assert_int_equal(wakeups(slow), 1);
 }
 
+/*
+ * B: a sleeping NF's ring is not polled: once it sleeps with all its returns taken,
+ * its slot dozes; a wake-up makes it polled again. What it returns while it says it
+ * sleeps (a lie) is found by the sweep, a round later, and counted.
+ */
+static void
+dozing(void **state)
+{
+	struct nf *b;
+	void *objs[SW_BURST];
+	unsigned int i;
+
+	(void)state;
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add b --tenant t1 --transport block");
+	must("nf set b --wake-batch 8 --wake-timeout 1000");
+	b = test_attach("b");
+	assert_non_null(b);
+
+	/* asleep with one packet, not woken for it: the next round it dozes */
+	nf_sleeps(b, 1);
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(1000);
+	round_at(1001);
+	assert_int_equal(wakeups(b), 0);
+	/* it returns the packet and still says it sleeps: not polled, so not taken this
+	 * round; the sweep at the round's end sees the ring move and rouses it */
+	assert_int_equal(test_nf_take(b->slot, objs, SW_BURST), 1);
+	objs[0] = myr_verdict_pack(objs[0], MYR_V_DROP);
+	assert_int_equal(test_nf_give(b->slot, objs, 1), 1);
+	round_at(1002);
+	assert_int_equal(sw.slot_stats[b->slot].from_nf, 0);
+	assert_int_equal(w->stats.kind[b->kind][4], 1); /* sweep_rouses */
+	round_at(1003);
+	assert_int_equal(sw.slot_stats[b->slot].from_nf, 1);
+
+	/* a batch wakes it: polled from then on, its returns taken the round it makes them */
+	nf_sleeps(b, 3);
+	for (i = 0; i < 8; i++)
+		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(2000);
+	assert_int_equal(wakeups(b), 1);
+	round_at(2001); /* woken for this sleep, not yet running: it does not doze */
+	nf_sleeps(b, 4);
+	assert_int_equal(nf_bounce(b->slot, MYR_V_DROP), 8);
+	round_at(2002);
+	assert_int_equal(sw.slot_stats[b->slot].from_nf, 9);
+	assert_int_equal(w->stats.kind[b->kind][4], 1);
+}
+
 #define BUDGET_CYCLES (TEST_TSC_HZ / 150000) /* the default budget, 150000 wake-ups/s */
 
 /* Attach n blocking NFs, asleep, each with its own tenant; the i-th MAC is mac(i). */
@@ -694,6 +744,7 @@ main(void)
 		cmocka_unit_test_teardown(wake_timeout, reset),
 		cmocka_unit_test_teardown(wake_budget, reset),
 		cmocka_unit_test_teardown(own_timeouts, reset),
+		cmocka_unit_test_teardown(dozing, reset),
 		cmocka_unit_test_teardown(batch_budget, reset),
 	};
 

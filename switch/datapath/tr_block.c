@@ -36,8 +36,14 @@
 #include "tr_block.h"
 #include "transport.h"
 
-enum { CTR_WAKEUPS, CTR_WAKE_ERRORS, CTR_WAKE_DEFERRED, CTR_WAKER_KICKS }; /* stats.kind[block][] */
-enum { SLOT_CTR_WAKEUPS, SLOT_CTR_WASTED };                                /* slot_stats[].kind[] */
+enum {
+	CTR_WAKEUPS,
+	CTR_WAKE_ERRORS,
+	CTR_WAKE_DEFERRED,
+	CTR_WAKER_KICKS,
+	CTR_SWEEP_ROUSES,
+};                                          /* stats.kind[block][] */
+enum { SLOT_CTR_WAKEUPS, SLOT_CTR_WASTED }; /* slot_stats[].kind[] */
 
 /* Wake-ups allowed at once above the budget's rate (a burst of one round's worth). */
 #define WAKE_BURST 32
@@ -46,6 +52,7 @@ enum { SLOT_CTR_WAKEUPS, SLOT_CTR_WASTED };                                /* sl
 struct block_slot {
 	uint32_t gen;      /* attachment this state belongs to */
 	uint32_t woke;     /* the NF's sleep_seq we last woke; never wake it twice */
+	uint32_t dozed;    /* its sleep_seq when its slot last dozed (transport.h) */
 	uint32_t heap;     /* position in the deadline heap + 1; 0: not in it */
 	uint32_t wasted;   /* wake-ups in a row after which it returned nothing */
 	uint64_t since;    /* TSC of the oldest packet a sleeping NF was not woken for; 0 */
@@ -299,6 +306,7 @@ block_slot(struct block_worker *b, const struct fwd_slot *fs, uint32_t slot)
 		/* a new NF: forget the old one's sleep (a heap entry goes when it is due) */
 		bs->gen = fs->gen;
 		bs->woke = 0;
+		bs->dozed = 0;
 		bs->since = 0;
 		bs->wasted = 0;
 		bs->woke_at = 0;
@@ -342,6 +350,7 @@ wake(struct dp_worker *w, struct block_worker *b, struct block_slot *bs, uint32_
 	b->budget_tat = RTE_MAX(b->budget_tat, w->now) + b->budget_cycles;
 	sw.slot_stats[slot].kind[SLOT_CTR_WAKEUPS]++;
 	w->stats.kind[MYR_T_BLOCK][CTR_WAKEUPS]++;
+	dp_ring_rouse(&b->active, slot);
 	if (b->waker != NULL) {
 		block_bump(sw.chans[slot]);
 		if (waker_post(b->waker, slot))
@@ -377,8 +386,12 @@ block_deliver(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot, str
 	/* the enqueue's tail store must be visible before we read the NF's state */
 	rte_smp_mb();
 	seq = __atomic_load_n(&sw.chans[slot]->nf.tr.block.sleep_seq, __ATOMIC_RELAXED);
-	if (!(seq & 1) || seq == bs->woke)
-		return sent; /* running, or already woken for this sleep */
+	if (!(seq & 1)) {
+		dp_ring_rouse(&b->active, slot); /* running: it may return these soon */
+		return sent;
+	}
+	if (seq == bs->woke)
+		return sent; /* already woken for this sleep */
 	if (dp_ring_queued(w, slot) >= p->batch) {
 		uint64_t until = held_back_until(bs, slot, p->timeout_tsc);
 
@@ -399,12 +412,44 @@ block_deliver(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot, str
 	return sent;
 }
 
+/*
+ * A polled slot that returned nothing dozes if its NF sleeps (odd sleep_seq) and was
+ * not woken for this sleep: the NF publishes its returns before it says it sleeps
+ * (nf/tr_block.c), so once that is read, the ring index read after it is final until
+ * the NF runs again. It runs again when woken (wake() rouses the slot) or by itself,
+ * having found packets in the check it makes after saying it sleeps: block_deliver
+ * then saw it running, or gave it a deadline, at which wake_due rouses it. The sweep
+ * covers the rest (an NF's own signal, a lie).
+ */
+static bool
+block_dozes(struct dp_worker *w, uint32_t slot)
+{
+	struct block_worker *b = w->tr[MYR_T_BLOCK];
+	struct block_slot *bs = block_slot(b, &w->f->slots[slot], slot);
+	uint32_t seq = __atomic_load_n(&sw.chans[slot]->nf.tr.block.sleep_seq, __ATOMIC_ACQUIRE);
+
+	if (!(seq & 1) || seq == bs->woke || dp_ring_returned(w, slot) != 0)
+		return false;
+	bs->dozed = seq;
+	return true;
+}
+
+/* The sweep's question: has a dozing slot's NF run since, or returned anything? */
+static bool
+block_stirred(struct dp_worker *w, uint32_t slot)
+{
+	struct block_worker *b = w->tr[MYR_T_BLOCK];
+	uint32_t seq = __atomic_load_n(&sw.chans[slot]->nf.tr.block.sleep_seq, __ATOMIC_ACQUIRE);
+
+	return seq != b->slots[slot].dozed || dp_ring_returned(w, slot) != 0;
+}
+
 static uint32_t
 block_poll(struct dp_worker *w)
 {
 	struct block_worker *b = w->tr[MYR_T_BLOCK];
 
-	return dp_ring_poll(w, &b->active);
+	return dp_ring_poll(w, &b->active, block_dozes);
 }
 
 /*
@@ -433,8 +478,10 @@ wake_due(struct dp_worker *w, struct block_worker *b)
 		}
 		seq = __atomic_load_n(&sw.chans[slot]->nf.tr.block.sleep_seq, __ATOMIC_RELAXED);
 		if (!(seq & 1) || seq == bs->woke || dp_ring_queued(w, slot) == 0) {
-			heap_pop(b); /* awake, woken already, or nothing waits any more */
+			/* awake, woken already, or nothing waits any more: it ran, or runs */
+			heap_pop(b);
 			bs->since = 0;
+			dp_ring_rouse(&b->active, slot);
 			continue;
 		}
 		p = (const struct block_params *)&fs->params;
@@ -457,6 +504,8 @@ block_round_end(struct dp_worker *w)
 	uint64_t errors;
 
 	wake_due(w, b);
+	if (unlikely(dp_ring_sweep(w, &b->active, block_stirred)))
+		w->stats.kind[MYR_T_BLOCK][CTR_SWEEP_ROUSES]++;
 	errors = b->wake_errors;
 	if (b->waker != NULL) {
 		waker_round_end(w, b->waker);
@@ -512,6 +561,7 @@ const struct dp_transport dp_tr_block = {
 	.counters = { [CTR_WAKEUPS] = "wakeups",
 		      [CTR_WAKE_ERRORS] = "wake_errors",
 		      [CTR_WAKE_DEFERRED] = "wakes_deferred",
-		      [CTR_WAKER_KICKS] = "waker_kicks" },
+		      [CTR_WAKER_KICKS] = "waker_kicks",
+		      [CTR_SWEEP_ROUSES] = "sweep_rouses" },
 	.slot_counters = { [SLOT_CTR_WAKEUPS] = "wakeups", [SLOT_CTR_WASTED] = "wasted_wakeups" },
 };

@@ -38,7 +38,7 @@ poll_deliver(struct dp_worker *w, const struct fwd_slot *fs, uint32_t slot, stru
 static uint32_t
 poll_poll(struct dp_worker *w)
 {
-	return dp_ring_poll(w, w->tr[MYR_T_POLL]);
+	return dp_ring_poll(w, w->tr[MYR_T_POLL], NULL); /* a polling NF never sleeps */
 }
 
 const struct dp_transport dp_tr_poll = {

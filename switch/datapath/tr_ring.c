@@ -17,7 +17,7 @@
 int
 dp_ring_active_init(struct dp_ring_active *a)
 {
-	a->n = 0;
+	a->n = a->n_poll = a->sweep = 0;
 	a->slots = calloc(sw.conf.max_nfs, sizeof(*a->slots));
 	a->at = calloc(sw.conf.max_nfs, sizeof(*a->at));
 	return a->slots != NULL && a->at != NULL ? 0 : -ENOMEM;
@@ -30,23 +30,53 @@ dp_ring_active_fini(struct dp_ring_active *a)
 	free(a->at);
 }
 
+/* Two listed slots change places. */
+static inline void
+list_swap(struct dp_ring_active *a, uint32_t i, uint32_t j)
+{
+	uint32_t si = a->slots[i], sj = a->slots[j];
+
+	a->slots[i] = sj;
+	a->at[sj].pos = i + 1;
+	a->slots[j] = si;
+	a->at[si].pos = j + 1;
+}
+
+/* A slot holding packets: listed, and polled if it was not listed before. */
 static inline void
 active_add(struct dp_ring_active *a, uint32_t slot, uint32_t gen)
 {
 	if (a->at[slot].pos == 0) {
 		a->slots[a->n++] = slot;
 		a->at[slot].pos = a->n;
+		list_swap(a, a->n - 1, a->n_poll++);
 	}
 	a->at[slot].gen = gen;
+}
+
+/* Polled to dozing: it changes places with the last polled slot (one the backwards
+ * walk of dp_ring_poll has already seen). */
+static inline void
+active_doze(struct dp_ring_active *a, uint32_t slot)
+{
+	list_swap(a, a->at[slot].pos - 1, --a->n_poll);
+}
+
+void
+dp_ring_rouse(struct dp_ring_active *a, uint32_t slot)
+{
+	uint32_t pos = a->at[slot].pos;
+
+	if (pos > a->n_poll)
+		list_swap(a, pos - 1, a->n_poll++);
 }
 
 static inline void
 active_del(struct dp_ring_active *a, uint32_t slot)
 {
-	uint32_t last = a->slots[--a->n];
-
-	a->slots[a->at[slot].pos - 1] = last;
-	a->at[last].pos = a->at[slot].pos;
+	if (a->at[slot].pos <= a->n_poll)
+		active_doze(a, slot);
+	list_swap(a, a->at[slot].pos - 1, --a->n);
 	a->at[slot].pos = 0;
 }
 
@@ -172,7 +202,7 @@ take_back(const struct fwd_slot *fs, uint32_t slot, const uint64_t *objs, uint16
 }
 
 static uint32_t
-poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot)
+poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot, dp_ring_judge *dozes)
 {
 	const struct fwd_slot *fs = &w->f->slots[slot];
 	struct rte_mbuf *ms[SW_BURST];
@@ -190,8 +220,11 @@ poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot)
 	}
 	ds = dp_slot_state(w, fs, slot);
 	n = ring_dequeue(w, slot, objs, SW_BURST);
-	if (n == 0)
+	if (n == 0) {
+		if (dozes != NULL && dozes(w, slot))
+			active_doze(a, slot);
 		return 0;
+	}
 	k = take_back(fs, slot, objs, n, ms, verdicts);
 	if (unlikely(k < n)) {
 		sw.slot_stats[slot].bad_buffer += n - k;
@@ -212,12 +245,37 @@ poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot)
 }
 
 uint32_t
-dp_ring_poll(struct dp_worker *w, struct dp_ring_active *a)
+dp_ring_poll(struct dp_worker *w, struct dp_ring_active *a, dp_ring_judge *dozes)
 {
 	uint32_t work = 0, i;
 
-	/* backwards: poll_slot may move the last entry into position i */
-	for (i = a->n; i-- > 0;)
-		work += poll_slot(w, a, a->slots[i]);
+	/* backwards: poll_slot may move the last polled entry into position i */
+	for (i = a->n_poll; i-- > 0;)
+		work += poll_slot(w, a, a->slots[i], dozes);
 	return work;
+}
+
+bool
+dp_ring_sweep(struct dp_worker *w, struct dp_ring_active *a, dp_ring_judge *stirred)
+{
+	uint32_t dozing = a->n - a->n_poll, slot;
+	const struct fwd_slot *fs;
+
+	if (dozing == 0)
+		return false;
+	if (a->sweep >= dozing)
+		a->sweep = 0;
+	slot = a->slots[a->n_poll + a->sweep];
+	fs = &w->f->slots[slot];
+	if (unlikely(fs->gen != a->at[slot].gen)) {
+		active_del(a, slot); /* reclaimed: as in poll_slot */
+		dp_slot_state(w, fs, slot);
+		return false;
+	}
+	if (!stirred(w, slot)) {
+		a->sweep++;
+		return false;
+	}
+	dp_ring_rouse(a, slot);
+	return true;
 }

@@ -47,23 +47,52 @@ const struct dp_transport *dp_transport(enum myr_transport kind);
  * block, and later the NIC-queue kind. Each keeps its own list of the slots that hold
  * packets: an NF never creates a packet, so only those are worth polling, and the
  * work per round follows active NFs, not attached ones.
+ *
+ * A listed slot is polled, or dozing: its NF said it sleeps and every packet it
+ * returned before that was taken, so nothing can come back from it until it runs
+ * again (a kind that sleeps says when, through the callbacks below). With thousands of
+ * blocking NFs holding packets and a few running at a time, polling them all was most
+ * of the data path's time: one cache miss (and often a TLB miss) on each sleeping
+ * NF's ring index, every round. The dozing part of the list is looked at one slot a
+ * round (the sweep), so an NF that runs without having been woken, or lies about its
+ * sleep, is found all the same, later.
  */
 struct dp_ring_active {
-	uint32_t *slots; /* listed slots */
-	uint32_t n;
+	uint32_t *slots; /* listed slots: [0, n_poll) polled, [n_poll, n) dozing */
+	uint32_t n, n_poll;
+	uint32_t sweep; /* the next dozing position the sweep looks at, from n_poll */
 	struct {
 		uint32_t gen; /* the attachment it was listed for */
 		uint32_t pos; /* position in slots + 1; 0: not listed */
 	} * at;               /* [max_nfs] */
 };
 
+/* A kind's say about one of its listed slots (the worker's, the slot). */
+typedef bool dp_ring_judge(struct dp_worker *w, uint32_t slot);
+
 int dp_ring_active_init(struct dp_ring_active *a);
 void dp_ring_active_fini(struct dp_ring_active *a);
-/* Tag and enqueue packets to a slot's to_nf ring, list it as active. */
+/* Tag and enqueue packets to a slot's to_nf ring, list it (polled, if it was not
+ * listed; a dozing slot stays so: the kind rouses it when its NF is to run). */
 uint16_t dp_ring_deliver(struct dp_worker *w, struct dp_ring_active *a, const struct fwd_slot *fs,
 			 uint32_t slot, struct rte_mbuf **pkts, uint16_t n);
-/* Dequeue what the listed NFs returned; unlist those that hold nothing any more. */
-uint32_t dp_ring_poll(struct dp_worker *w, struct dp_ring_active *a);
+/* Dequeue what the polled NFs returned; unlist those that hold nothing any more. A
+ * slot that returned nothing dozes if dozes (NULL: never) says its NF sleeps. */
+uint32_t dp_ring_poll(struct dp_worker *w, struct dp_ring_active *a, dp_ring_judge *dozes);
+/* Poll a listed slot again from the next round (its NF was woken, or seen running). */
+void dp_ring_rouse(struct dp_ring_active *a, uint32_t slot);
+/* Look at the next dozing slot: unlist it if its NF is gone, rouse it if stirred says
+ * the NF moved. @return true if it was roused. */
+bool dp_ring_sweep(struct dp_worker *w, struct dp_ring_active *a, dp_ring_judge *stirred);
+
+/* Entries in a slot's from_nf ring not yet taken, as far as the switch can tell (an
+ * impossible index counts as some: the next poll of the slot reports it). */
+static inline uint32_t
+dp_ring_returned(const struct dp_worker *w, uint32_t slot)
+{
+	return __atomic_load_n(&sw.from_nf[slot]->prod, __ATOMIC_ACQUIRE) -
+	       w->slots[slot].from_cons;
+}
 
 /*
  * Packets in a slot's to_nf ring as far as the switch can tell: what it enqueued less
