@@ -700,6 +700,17 @@ tx_budget(struct gen *g, uint64_t now)
 
 		n = (uint32_t)RTE_MIN((uint64_t)n, left);
 	}
+	if (g->opt.rate != 0 && !g->opt.lossless && !g->opt.eth) {
+		/* Paced: frames due that the ring has no room for are refused (tx_full) without
+		 * being built. Past the switch's rate that was most of what we built, and
+		 * these cycles are taken from the NFs that share our core. */
+		uint32_t room = rte_ring_free_count(g->tx_ring);
+
+		if (n > room) {
+			g->tx_full += n - room;
+			n = room;
+		}
+	}
 	return n;
 }
 
