@@ -65,8 +65,9 @@ headers_pool(struct tpool *tp)
 	priv = rte_mempool_get_priv(tp->mp);
 	priv->mbuf_data_room_size = (uint16_t)tp->buf_size;
 	priv->mbuf_priv_size = 0;
-	/* with no cache (cache_size 0), a put goes straight to the ring */
-	return rte_mempool_set_ops_byname(tp->mp, "ring_mp_sc", NULL);
+	/* with no cache (cache_size 0), a put goes straight to the ring; the ops' config
+	 * (which only their alloc reads, and it is never called) names the pool: tp_of() */
+	return rte_mempool_set_ops_byname(tp->mp, "ring_mp_sc", tp);
 }
 
 /* --- one tenant's pool --- */
@@ -225,14 +226,19 @@ tp_import(struct tpool *tp, struct rte_mbuf **pkts, uint16_t n, struct rte_mbuf 
 	  uint16_t *n_release, struct rte_mbuf **nobuf, uint16_t *n_nobuf)
 {
 	struct rte_mbuf *fresh[SW_BURST];
-	uint16_t i, k = 0, want = 0, got, used = 0;
+	uint16_t i, k = 0, want = 0, got = 0, used = 0;
 
 	for (i = 0; i < n; i++)
 		want += !tp_mine(tp, pkts[i]);
 	if (likely(want == 0))
 		return n;
-	got = (uint16_t)rte_ring_sc_dequeue_burst(tp->free, (void **)fresh, RTE_MIN(want, SW_BURST),
-						  NULL);
+	want = RTE_MIN(want, SW_BURST);
+	while (got < want && tp->n_stash > 0)
+		fresh[got++] = tp->stash[--tp->n_stash];
+	__atomic_store_n(&tp->n_stash, tp->n_stash, __ATOMIC_RELAXED);
+	if (got < want)
+		got += (uint16_t)rte_ring_sc_dequeue_burst(tp->free, (void **)fresh + got,
+							   want - got, NULL);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i], *c;
 		uint32_t len = m->data_len;

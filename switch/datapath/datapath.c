@@ -42,7 +42,8 @@ dp_port_flush(struct dp_worker *w, uint16_t p)
 				dp_drop(w, m, SW_DROP_PORT_POOL_EMPTY);
 				continue;
 			}
-			dp_release(w, m);
+			if (!tp_recycle(tp_of(m), m))
+				dp_release(w, m);
 			m = c;
 		}
 		*sw_wire_tsc(m) = now; /* one clock read a burst, like a NIC's stamp */

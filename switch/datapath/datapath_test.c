@@ -456,7 +456,9 @@ tenant_pool(void **state)
 	/* a second packet through both, out of the port as a copy */
 	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 200));
 	round_at(4);
-	assert_int_equal(nf_bounce(a->slot, MYR_V_FORWARD), 1);
+	assert_int_equal(test_nf_take(a->slot, &obj, 1), 1);
+	idx = myr_desc_idx((uintptr_t)obj);
+	assert_int_equal(test_nf_give(a->slot, &obj, 1), 1);
 	round_at(5);
 	assert_int_equal(nf_bounce(b->slot, MYR_V_FORWARD), 1);
 	round_at(6);
@@ -466,6 +468,13 @@ tenant_pool(void **state)
 	assert_ptr_equal(out->pool, sw.pool);
 	assert_int_equal(out->data_len, 200);
 	assert_int_equal(tp_avail(tp), tp->n);
+	/* the next copy in takes the buffer the last one left (tp_recycle): still in the
+	 * cache, where the ring's next would be the least recently used of them all */
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 300));
+	round_at(7);
+	assert_int_equal(test_nf_take(a->slot, &obj, 1), 1);
+	assert_int_equal(myr_desc_idx((uintptr_t)obj), idx);
+	assert_int_equal(tp_avail(tp), tp->n - 1);
 
 	test_env_reset();
 	tp_fini();
