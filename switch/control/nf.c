@@ -423,6 +423,9 @@ nf_stop(struct nf *nf)
 		nf_gone(nf);
 }
 
+/* NFs left NF_DYING by nf_gone, for nf_retry_gone (which walks them only if some are) */
+static unsigned int n_unreclaimed;
+
 /*
  * The NF's process has exited (or can no longer touch its slot): take everything back.
  * The data path lets go of the slot first (a snapshot without it, and a grace period),
@@ -442,6 +445,7 @@ nf_gone(struct nf *nf)
 		nf->state = NF_DOWN;
 		if (fwd_publish() < 0) {
 			nf->state = NF_DYING;
+			n_unreclaimed++;
 			LOG(ERR, "NF %s: slot %u not reclaimed yet: %s", nf->name, s, ctl_errmsg());
 			return;
 		}
@@ -552,6 +556,9 @@ nf_retry_gone(void)
 {
 	struct nf *nf, *tmp;
 
+	if (n_unreclaimed == 0)
+		return;
+	n_unreclaimed = 0; /* counted again by each nf_gone that fails once more */
 	RTE_TAILQ_FOREACH_SAFE (nf, &nfs, next, tmp)
 		if (nf->state == NF_DYING && nf->slot >= 0 &&
 		    (nf->proc == NULL || nf->proc->pid == 0))
