@@ -78,9 +78,13 @@ done
 ctl tenant list
 echo
 
+# paced, the generator runs real-time (as bench/harness.py runs it): it offers its load
+# on time, as a hardware tester would, instead of waiting behind the NFs on its core
+rt=()
+[ "$rate" != 0 ] && rt=(--rt-priority 2)
 "$B/gen/myriad-gen" --file-prefix "$prefix" --proc-type=secondary --no-pci -l 1 \
 	--log-level=error -- --quiet --json --tx-port 0 --rx-port 1 --dst-macs "$macs" \
-	--size "$size" --rate "$rate" --duration "$duration" >"$dir/gen.json" &
+	--size "$size" --rate "$rate" --duration "$duration" "${rt[@]}" >"$dir/gen.json" &
 gen_pid=$!
 
 prev=$(ctl --json stats)
