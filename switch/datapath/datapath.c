@@ -86,6 +86,23 @@ dp_slot_send(struct dp_worker *w, uint32_t slot, struct rte_mbuf **pkts, uint16_
 	uint16_t sent, i;
 
 	if (fs->tpool != TP_NONE) {
+		/* a ring kind: what its ring has no room for is dropped before it costs a copy
+		 * and a tenant buffer (in overload, most of what arrives; an impossible index
+		 * is left for the enqueue to report) */
+		uint32_t used =
+			ds->to_prod - __atomic_load_n(&sw.to_nf[slot]->cons, __ATOMIC_RELAXED);
+
+		if (unlikely(used <= sw.conf.ring_size && n > sw.conf.ring_size - used)) {
+			uint16_t room = (uint16_t)(sw.conf.ring_size - used);
+
+			for (i = room; i < n; i++) {
+				st->ring_full++;
+				dp_drop(w, pkts[i], SW_DROP_NF_RING_FULL);
+			}
+			n = room;
+			if (n == 0)
+				return;
+		}
 		n = to_tenant(w, fs->tpool, pkts, n);
 		if (n == 0)
 			return;
