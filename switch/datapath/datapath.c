@@ -73,6 +73,20 @@ to_tenant(struct dp_worker *w, uint16_t id, struct rte_mbuf **pkts, uint16_t n)
 	return n;
 }
 
+/* Drop pkts[keep, n) for why, each also counted in the slot's *ctr. @return keep */
+static uint16_t
+drop_tail(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t keep, uint16_t n, uint64_t *ctr,
+	  enum sw_drop why)
+{
+	uint16_t i;
+
+	for (i = keep; i < n; i++) {
+		(*ctr)++;
+		dp_drop(w, pkts[i], why);
+	}
+	return keep;
+}
+
 /*
  * Hand n packets to the NF of a slot: in its tenant's pool, whose size bounds what the
  * tenant holds; or (shared memory, in-switch NFs) within its share of the one pool.
@@ -83,7 +97,7 @@ dp_slot_send(struct dp_worker *w, uint32_t slot, struct rte_mbuf **pkts, uint16_
 	struct dp_slot_stats *st = &sw.slot_stats[slot];
 	const struct fwd_slot *fs = &w->f->slots[slot];
 	struct dp_slot *ds = dp_slot_state(w, fs, slot);
-	uint16_t sent, i;
+	uint16_t sent;
 
 	if (fs->tpool != TP_NONE) {
 		/* a ring kind: what its ring has no room for is dropped before it costs a copy
@@ -93,13 +107,8 @@ dp_slot_send(struct dp_worker *w, uint32_t slot, struct rte_mbuf **pkts, uint16_
 			ds->to_prod - __atomic_load_n(&sw.to_nf[slot]->cons, __ATOMIC_RELAXED);
 
 		if (unlikely(used <= sw.conf.ring_size && n > sw.conf.ring_size - used)) {
-			uint16_t room = (uint16_t)(sw.conf.ring_size - used);
-
-			for (i = room; i < n; i++) {
-				st->ring_full++;
-				dp_drop(w, pkts[i], SW_DROP_NF_RING_FULL);
-			}
-			n = room;
+			n = drop_tail(w, pkts, (uint16_t)(sw.conf.ring_size - used), n,
+				      &st->ring_full, SW_DROP_NF_RING_FULL);
 			if (n == 0)
 				return;
 		}
@@ -109,11 +118,7 @@ dp_slot_send(struct dp_worker *w, uint32_t slot, struct rte_mbuf **pkts, uint16_
 	} else if (unlikely(ds->held + n > w->held_cap)) {
 		uint16_t keep = ds->held >= w->held_cap ? 0 : (uint16_t)(w->held_cap - ds->held);
 
-		for (i = keep; i < n; i++) {
-			st->over_share++;
-			dp_drop(w, pkts[i], SW_DROP_NF_OVER_SHARE);
-		}
-		n = keep;
+		n = drop_tail(w, pkts, keep, n, &st->over_share, SW_DROP_NF_OVER_SHARE);
 		if (n == 0)
 			return;
 	}
@@ -127,10 +132,7 @@ dp_slot_send(struct dp_worker *w, uint32_t slot, struct rte_mbuf **pkts, uint16_
 		ds->held -= n - sent;
 		if (ds->held == 0)
 			w->n_holding--;
-		for (i = sent; i < n; i++) {
-			st->ring_full++;
-			dp_drop(w, pkts[i], SW_DROP_NF_RING_FULL);
-		}
+		drop_tail(w, pkts, sent, n, &st->ring_full, SW_DROP_NF_RING_FULL);
 	}
 }
 

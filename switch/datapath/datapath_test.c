@@ -499,6 +499,22 @@ wakeups(const struct nf *nf)
 	return sw.slot_stats[nf->slot].kind[0];
 }
 
+/* One tenant (MAC ...:01, port 1) with one blocking NF "b" of these settings. */
+static struct nf *
+one_blocking(const char *settings)
+{
+	char line[96];
+	struct nf *b;
+
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add b --tenant t1 --transport block");
+	snprintf(line, sizeof(line), "nf set b %s", settings);
+	must(line);
+	b = test_attach("b");
+	assert_non_null(b);
+	return b;
+}
+
 /* B: a sleeping NF is woken once a batch waits, never twice for one sleep, never
  * while it runs. */
 static void
@@ -508,11 +524,7 @@ wake_batch(void **state)
 	unsigned int i;
 
 	(void)state;
-	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
-	must("nf add b --tenant t1 --transport block");
-	must("nf set b --wake-batch 8 --wake-timeout 1000");
-	b = test_attach("b");
-	assert_non_null(b);
+	b = one_blocking("--wake-batch 8 --wake-timeout 1000");
 
 	/* running (even sleep_seq): never woken */
 	nf_sleeps(b, 2);
@@ -558,11 +570,7 @@ wake_timeout(void **state)
 	struct nf *b;
 
 	(void)state;
-	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
-	must("nf add b --tenant t1 --transport block");
-	must("nf set b --wake-batch 32 --wake-timeout 100"); /* 100 us = 100000 cycles here */
-	b = test_attach("b");
-	assert_non_null(b);
+	b = one_blocking("--wake-batch 32 --wake-timeout 100"); /* 100 us = 100000 cycles here */
 	nf_sleeps(b, 1);
 	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
 	round_at(1000000);
@@ -619,11 +627,7 @@ dozing(void **state)
 	unsigned int i;
 
 	(void)state;
-	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
-	must("nf add b --tenant t1 --transport block");
-	must("nf set b --wake-batch 8 --wake-timeout 1000");
-	b = test_attach("b");
-	assert_non_null(b);
+	b = one_blocking("--wake-batch 8 --wake-timeout 1000");
 
 	/* asleep with one packet, not woken for it: the next round it dozes */
 	nf_sleeps(b, 1);
