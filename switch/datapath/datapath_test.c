@@ -128,6 +128,24 @@ mac_table(void **state)
 	}
 }
 
+/* A round takes bursts from a port while they come back full, 8 at most; a port with
+ * less than a burst is read once. */
+static void
+rx_bursts(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1"); /* no NF: port to port */
+	for (i = 0; i < 300; i++)
+		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(1);
+	assert_int_equal(w->stats.rx[0], 8 * SW_BURST);
+	round_at(2);
+	assert_int_equal(w->stats.rx[0], 300);
+	assert_int_equal(w->stats.tx[1], 300);
+}
+
 static void
 chain_delivery(void **state)
 {
@@ -747,6 +765,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(mac_table, reset),
 		cmocka_unit_test_teardown(chain_delivery, reset),
+		cmocka_unit_test_teardown(rx_bursts, reset),
 		cmocka_unit_test_teardown(active_list, reset),
 		cmocka_unit_test_teardown(returned_buffers, reset),
 		cmocka_unit_test_teardown(pool_share, reset),

@@ -107,10 +107,13 @@ assert_accounted() {
 HELD='((.pool.size - .pool.avail) + (.tenant_pools.size - .tenant_pools.avail))' 
 
 wait_nfs_up() { # N [timeout_s]
-	local n=$1 t=${2:-30} s
-	for _ in $(seq $((t * 10))); do
+	# a deadline in seconds, not a count of looks: with 2000 NFs starting, each look
+	# (a client, jq) can take most of a second, and 3000 of them took 20 minutes
+	local n=$1 end=$((SECONDS + ${2:-30})) s
+	while :; do
 		s=$(jctl status)
 		echo "$s" | jq -e ".nfs_up == $n" >/dev/null && return 0
+		[ "$SECONDS" -lt "$end" ] || break
 		sleep 0.1
 	done
 	fail "expected $n NFs up, status: $s"
