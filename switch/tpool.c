@@ -227,15 +227,16 @@ tp_import(struct tpool *tp, struct rte_mbuf **pkts, uint16_t n, struct rte_mbuf 
 {
 	struct rte_mbuf *fresh[SW_BURST];
 	uint16_t i, k = 0, want = 0, got = 0, used = 0;
+	uint32_t stashed = tp->n_stash;
 
 	for (i = 0; i < n; i++)
 		want += !tp_mine(tp, pkts[i]);
 	if (likely(want == 0))
 		return n;
 	want = RTE_MIN(want, SW_BURST);
-	while (got < want && tp->n_stash > 0)
-		fresh[got++] = tp->stash[--tp->n_stash];
-	__atomic_store_n(&tp->n_stash, tp->n_stash, __ATOMIC_RELAXED);
+	while (got < want && stashed > 0)
+		fresh[got++] = tp->stash[--stashed];
+	__atomic_store_n(&tp->n_stash, stashed, __ATOMIC_RELAXED); /* tp_avail reads it */
 	if (got < want)
 		got += (uint16_t)rte_ring_sc_dequeue_burst(tp->free, (void **)fresh + got,
 							   want - got, NULL);

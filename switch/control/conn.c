@@ -469,7 +469,6 @@ conn_tick(void)
 {
 	uint64_t now = rte_get_timer_cycles();
 	struct conn *c, *tmp;
-
 	bool any = false;
 
 	if (!deadlines_set)

@@ -103,8 +103,7 @@ dp_slot_send(struct dp_worker *w, uint32_t slot, struct rte_mbuf **pkts, uint16_
 		/* a ring kind: what its ring has no room for is dropped before it costs a copy
 		 * and a tenant buffer (in overload, most of what arrives; an impossible index
 		 * is left for the enqueue to report) */
-		uint32_t used =
-			ds->to_prod - __atomic_load_n(&sw.to_nf[slot]->cons, __ATOMIC_RELAXED);
+		uint32_t used = dp_ring_used(w, slot);
 
 		if (unlikely(used <= sw.conf.ring_size && n > sw.conf.ring_size - used)) {
 			n = drop_tail(w, pkts, (uint16_t)(sw.conf.ring_size - used), n,

@@ -94,16 +94,23 @@ dp_ring_returned(const struct dp_worker *w, uint32_t slot)
 	       w->slots[slot].from_cons;
 }
 
+/* Entries in a slot's to_nf ring: what the switch enqueued less what the NF says it
+ * took, unchecked (more than the ring holds if the NF wrote an impossible index). */
+static inline uint32_t
+dp_ring_used(const struct dp_worker *w, uint32_t slot)
+{
+	return w->slots[slot].to_prod - __atomic_load_n(&sw.to_nf[slot]->cons, __ATOMIC_RELAXED);
+}
+
 /*
- * Packets in a slot's to_nf ring as far as the switch can tell: what it enqueued less
- * what the NF says it took. An NF that says it took more than was there, or less than
- * nothing, gets a full ring (its wake-ups are then wasted ones, tr_block.c).
+ * Packets in a slot's to_nf ring as far as the switch can tell. An NF that says it
+ * took more than was there, or less than nothing, gets a full ring (its wake-ups are
+ * then wasted ones, tr_block.c).
  */
 static inline uint32_t
 dp_ring_queued(const struct dp_worker *w, uint32_t slot)
 {
-	uint32_t q =
-		w->slots[slot].to_prod - __atomic_load_n(&sw.to_nf[slot]->cons, __ATOMIC_RELAXED);
+	uint32_t q = dp_ring_used(w, slot);
 
 	return likely(q <= sw.conf.ring_size) ? q : sw.conf.ring_size;
 }
