@@ -91,7 +91,11 @@ usage_line(const char *name, const char *arg, const char *help)
 	char opt[64];
 
 	snprintf(opt, sizeof(opt), "--%s %s", name, arg);
-	fprintf(stderr, "  %-20s%s\n", opt, help);
+	/* a name too long for the column gets a line of its own, as getopt tools do */
+	if (strlen(opt) >= 20)
+		fprintf(stderr, "  %s\n  %-20s%s\n", opt, "", help);
+	else
+		fprintf(stderr, "  %-20s%s\n", opt, help);
 }
 
 static void
