@@ -631,7 +631,7 @@ class Runner:
             "lost_seq": g["lost"], "reordered": g["reordered"],
             "latency_us": g["latency_us"],
             "core0_cycles_per_pkt": hz * window / g["rx_packets"] if g["rx_packets"] else None,
-            "gen_cycles_per_pkt": g["gen_cycles_per_pkt"],
+            "gen_cycles_per_pkt": g["gen_cycles_per_pkt"], "gen_sleeps": g.get("sleeps"),
             "gen_cpu_share": g["gen_cpu_s"] / wall,
             "cpu": cpu_shares(c0, c1),
             "duration_s": g["duration_s"], "rx_duration_s": g["rx_duration_s"],

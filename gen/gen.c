@@ -7,10 +7,11 @@
  * - --eth: a DPDK primary of its own that drives ethdev ports (a NIC, or any vdev),
  *   for a switch on another machine or behind a veth pair.
  *
- * One thread runs one loop (no EAL worker lcores): build and send a burst, receive
- * and inspect a burst, repeat. At full speed it never sleeps; with --rate a token
- * bucket on the TSC decides how many frames each turn may send, and an idle turn
- * sleeps (idle_pause_ns()) to give its core back to the NFs it may share it with.
+ * One thread runs one loop (no EAL worker lcores): build and send, receive and
+ * inspect what waits, repeat. At full speed it never sleeps and a turn sends one
+ * burst; with --rate a token bucket on the TSC decides how many frames each turn
+ * sends, and every turn ends in a sleep (idle_pause_ns()) that gives the core back to
+ * the NFs it may share it with.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -57,6 +58,8 @@
 #define MAX_FLOWS_LISTED 256        /* larger flow lists are left out of the JSON */
 #define STALL_SEC        5          /* give up when nothing moves for this long while sending */
 #define BUCKET_US        1000       /* --rate may catch up on up to 1 ms of missed sending */
+#define PACE_US          100        /* --pace-us: default shortest sleep between paced turns */
+#define RX_TURN_MAX      1024       /* frames one turn receives at most (a default wire ring) */
 
 struct options {
 	unsigned int tx_port;
@@ -80,6 +83,7 @@ struct options {
 	uint64_t count;  /* packets to send (or, sink only, to receive), 0 = no limit */
 	uint64_t drain_ms;
 	uint32_t burst;
+	uint32_t pace_ns; /* --rate: shortest sleep between turns */
 	bool json;
 	bool quiet;
 	int rt_priority; /* SCHED_FIFO priority of the loop with --rate, 0 = not real-time */
@@ -160,7 +164,8 @@ struct gen {
 	uint64_t first_rx;
 	uint64_t last_rx;
 	uint64_t last_progress;
-	uint64_t busy; /* cycles of loop turns that moved at least one packet */
+	uint64_t busy;   /* cycles of loop turns that moved at least one packet */
+	uint64_t sleeps; /* ... and the sleeps between turns */
 	enum stop_reason stopped_by;
 
 	/* per-second report: values at the previous tick */
@@ -210,6 +215,10 @@ usage(FILE *f)
 		"  --drain MS             after sending, receive until every frame sent is\n"
 		"                         back or MS ms of silence (500)\n"
 		"  --burst N              packets per burst, 1..%u (default 32)\n"
+		"  --pace-us US           with --rate: sleep at least US microseconds between\n"
+		"                         turns, each sending every frame then due, in bursts\n"
+		"                         (default %u; 0: a burst a turn). A sleep costs the\n"
+		"                         core some microseconds, taken from the NFs beside us\n"
 		"  --json                 print the summary as one JSON object\n"
 		"  --quiet                no per-second lines on stderr\n"
 		"  --rt-priority N        with --rate: run as SCHED_FIFO N (1..99), like a\n"
@@ -225,7 +234,7 @@ usage(FILE *f)
 		"                         (default ring_mp_mc, DPDK's default for packet pools)\n"
 		"  --eth P[,Q]            run as a DPDK primary and send on ethdev port P,\n"
 		"                         receive on Q (default P): a NIC (EAL -a PCI) or a vdev\n",
-		PKT_MIN_SIZE, PKT_MAX_SIZE, PKT_MIN_SIZE, STALL_SEC, MAX_BURST);
+		PKT_MIN_SIZE, PKT_MAX_SIZE, PKT_MIN_SIZE, STALL_SEC, MAX_BURST, PACE_US);
 }
 
 static int
@@ -414,6 +423,7 @@ enum {
 	OPT_COUNT,
 	OPT_DRAIN,
 	OPT_BURST,
+	OPT_PACE,
 	OPT_JSON,
 	OPT_QUIET,
 	OPT_RT_PRIORITY,
@@ -445,6 +455,7 @@ static const struct option long_options[] = {
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
 	{ "burst", required_argument, NULL, OPT_BURST },
+	{ "pace-us", required_argument, NULL, OPT_PACE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "rt-priority", required_argument, NULL, OPT_RT_PRIORITY },
@@ -471,6 +482,7 @@ parse_args(struct options *o, int argc, char **argv)
 		.size = PKT_MIN_SIZE,
 		.drain_ms = 500,
 		.burst = 32,
+		.pace_ns = PACE_US * 1000,
 		.seed = 1,
 		.pool_ops = "ring_mp_mc",
 	};
@@ -558,6 +570,12 @@ parse_args(struct options *o, int argc, char **argv)
 			if (parse_u64(optarg, 1, MAX_BURST, &v) < 0)
 				return bad_option("burst", optarg, "expected 1..512");
 			o->burst = (uint32_t)v;
+			break;
+		case OPT_PACE:
+			if (parse_u64(optarg, 0, 1000, &v) < 0)
+				return bad_option("pace-us", optarg,
+						  "expected 0..1000 microseconds");
+			o->pace_ns = (uint32_t)v * 1000;
 			break;
 		case OPT_JSON:
 			o->json = true;
@@ -672,6 +690,7 @@ rate_of(uint64_t n, uint64_t cycles, uint64_t hz)
 static uint32_t
 tx_budget(struct gen *g, uint64_t now)
 {
+	uint64_t left = UINT64_MAX;
 	uint32_t n;
 
 	if (g->opt.rate == 0) {
@@ -681,7 +700,8 @@ tx_budget(struct gen *g, uint64_t now)
 		n = g->opt.eth ? g->opt.burst : rte_ring_free_count(g->tx_ring);
 		n = RTE_MIN(n, g->opt.burst);
 	} else {
-		/* Token bucket: a turn sends at most one burst; the bucket holds up to
+		/* Token bucket: one call gives at most a burst (a paced turn calls until
+		 * nothing is due, send_due()); the bucket holds up to
 		 * BUCKET_US of traffic so that the average rate survives the loop being
 		 * preempted for a while (a one-burst bucket lost 4 % at 2 Mpps on a VM). */
 		g->tokens += (double)(now - g->last_fill) * g->tokens_per_cycle;
@@ -696,18 +716,22 @@ tx_budget(struct gen *g, uint64_t now)
 		g->tokens -= n;
 	}
 	if (g->opt.count != 0) {
-		uint64_t left = g->opt.count - (g->tx_packets + g->tx_full + g->tx_nombuf);
-
+		left = g->opt.count - (g->tx_packets + g->tx_full + g->tx_nombuf);
 		n = (uint32_t)RTE_MIN((uint64_t)n, left);
 	}
 	if (g->opt.rate != 0 && !g->opt.lossless && !g->opt.eth) {
 		/* Paced: frames due that the ring has no room for are refused (tx_full) without
 		 * being built. Past the switch's rate that was most of what we built, and
-		 * these cycles are taken from the NFs that share our core. */
+		 * these cycles are taken from the NFs that share our core. The rest of what
+		 * is due now is refused with them: the bucket would only carry it to a turn
+		 * that finds the ring no emptier, and lose it there uncounted. */
 		uint32_t room = rte_ring_free_count(g->tx_ring);
 
 		if (n > room) {
-			g->tx_full += n - room;
+			uint64_t rest = RTE_MIN((uint64_t)g->tokens, left - n);
+
+			g->tokens -= (double)rest;
+			g->tx_full += n - room + rest;
 			n = room;
 		}
 	}
@@ -783,6 +807,49 @@ tx_burst(struct gen *g, uint32_t n, uint64_t now)
 	}
 	g->tx_packets += sent;
 	return sent;
+}
+
+/*
+ * One turn's sending. As fast as possible: a burst, then a look at the sink. Paced:
+ * every frame due, in bursts, since the turn is followed by a sleep (run()).
+ */
+static uint32_t
+send_due(struct gen *g, uint64_t now)
+{
+	uint32_t sent = 0, n, s;
+
+	do {
+		n = tx_budget(g, now);
+		if (n == 0)
+			break;
+		s = tx_burst(g, n, now);
+		sent += s;
+	} while (g->opt.rate != 0 && s == n);
+	return sent;
+}
+
+static void rx_burst(struct gen *g, struct rte_mbuf **pkts, uint32_t n, uint64_t now);
+
+/* One turn's receiving: bursts until the sink has no full one left, at most a wire
+ * ring's worth (the switch may refill it as fast as we drain: sending must go on). */
+static uint32_t
+receive(struct gen *g, struct rte_mbuf **pkts, uint64_t now)
+{
+	const struct options *o = &g->opt;
+	uint32_t got = 0, n;
+
+	do {
+		n = o->eth ? rte_eth_rx_burst(o->eth_rx, 0, pkts, (uint16_t)o->burst)
+			   : rte_ring_dequeue_burst(g->rx_ring, (void **)pkts, o->burst, NULL);
+		if (n == 0)
+			break;
+		if (g->rx_packets == 0)
+			g->first_rx = now;
+		g->last_rx = now;
+		rx_burst(g, pkts, n, now);
+		got += n;
+	} while (n == o->burst && got < RX_TURN_MAX);
+	return got;
 }
 
 static inline void
@@ -889,15 +956,19 @@ stop(struct gen *g, enum stop_reason why)
 
 /* The run loop: send and receive until a stop condition, then drain the sink. */
 /*
- * How long an idle loop turn sleeps. Without the switch's stamps the sink's polling
- * delay is part of every latency sample: 20 us keeps it well under the NFs' own
- * scheduling delays. With them, only the rings matter. Paced, sleep until the next
- * burst is due, up to 1 ms and never so long that the wire ring (1024) could fill
+ * How long a turn sleeps. Without the switch's stamps the sink's polling delay is part
+ * of every latency sample: 20 us keeps it well under the NFs' own scheduling delays.
+ * With them, only the rings matter. Paced, sleep until the next burst is due, but at
+ * least --pace-us, up to 1 ms and never so long that the wire ring (1024) could fill
  * meanwhile at that rate. Draining, back off from 20 us to 1 ms while nothing comes.
- * On a core shared with NFs this matters: each pause is a context switch each way,
- * which costs 15-100 us in a paravirtualised guest (doc/wakeups.md); a real-time
- * generator polling every 20 us while draining would take the whole core from the
- * NFs that still hold the last packets.
+ *
+ * On a core shared with NFs this matters: each pause is a timer and a context switch
+ * each way, exits in a VM. At 1.4 Mpps with a burst a sleep (43 K sleeps a second),
+ * the process took 77 % of its core and its own work 28 %: ~11 us a sleep, more than
+ * building the frames. The --pace-us floor makes a turn at that rate send ~140 frames
+ * (the switch reads up to 256 a round from a port). A real-time generator polling
+ * every 20 us while draining would take the whole core from the NFs that still hold
+ * the last packets.
  */
 static long
 idle_pause_ns(struct gen *g, bool sending)
@@ -913,7 +984,8 @@ idle_pause_ns(struct gen *g, bool sending)
 	}
 	ns = ((double)g->opt.burst - g->tokens) / g->tokens_per_cycle / (double)g->hz * 1e9;
 	cap = RTE_MIN((double)IDLE_SLEEP_MAX_NS, 256.0 / g->opt.rate * 1e9);
-	return (long)RTE_MAX((double)IDLE_SLEEP_NS, RTE_MIN(ns, cap));
+	return (long)RTE_MAX((double)IDLE_SLEEP_NS,
+			     RTE_MIN(RTE_MAX(ns, (double)g->opt.pace_ns), cap));
 }
 
 static void
@@ -940,7 +1012,7 @@ run(struct gen *g)
 	g->tick_tsc = g->start;
 	g->tx_end = g->start;
 	for (;;) {
-		uint32_t work = 0, n;
+		uint32_t work = 0;
 
 		now = rte_rdtsc();
 		if (sending) {
@@ -958,36 +1030,27 @@ run(struct gen *g)
 					break;
 				n_signals = 0; /* a second signal now ends the drain */
 			} else {
-				n = tx_budget(g, now);
-				if (n != 0)
-					work += tx_burst(g, n, now);
+				work += send_due(g, now);
 			}
 		}
-		if (o->rx) {
-			n = o->eth ? rte_eth_rx_burst(o->eth_rx, 0, pkts, (uint16_t)o->burst)
-				   : rte_ring_dequeue_burst(g->rx_ring, (void **)pkts, o->burst,
-							    NULL);
-			if (n != 0) {
-				if (g->rx_packets == 0)
-					g->first_rx = now;
-				g->last_rx = now;
-				rx_burst(g, pkts, n, now);
-				work += n;
-			}
-		}
+		if (o->rx)
+			work += receive(g, pkts, now);
 		if (work != 0) {
 			g->idle_ns = IDLE_SLEEP_NS;
 			g->last_progress = now;
 			g->busy += rte_rdtsc() - now;
-		} else if (o->rate != 0 || !sending) {
+		}
+		if ((o->rate != 0 && sending) || (work == 0 && !sending)) {
 			/*
-			 * Paced or draining and nothing to do: give the core back. The
-			 * generator shares a core with the NFs (or the switch), and a busy
-			 * wait here would be taken from them, not from idle time.
+			 * Paced, after every turn (it sent all that was due), or draining
+			 * with nothing to do: give the core back. The generator shares a
+			 * core with the NFs (or the switch), and a busy wait here would be
+			 * taken from them, not from idle time.
 			 */
 			struct timespec ts = { .tv_nsec = idle_pause_ns(g, sending) };
 
 			nanosleep(&ts, NULL);
+			g->sleeps++;
 		}
 		if (!sending) {
 			if (o->tx) {
@@ -1156,8 +1219,9 @@ print_summary(const struct gen *g)
 	printf("},\"src_macs_other\":%" PRIu64 ",\"n_flows\":%u,\"pattern\":\"%s\",", g->src_other,
 	       g->n_flows, g->opt.random ? "random" : "rr");
 	print_flows_json(g);
-	printf(",\"gen_cycles_per_pkt\":%.2f,\"tsc_hz\":%" PRIu64 ",\"stopped_by\":\"%s\"}\n", cpp,
-	       g->hz, stop_names[g->stopped_by]);
+	printf(",\"gen_cycles_per_pkt\":%.2f,\"sleeps\":%" PRIu64 ",\"tsc_hz\":%" PRIu64
+	       ",\"stopped_by\":\"%s\"}\n",
+	       cpp, g->sleeps, g->hz, stop_names[g->stopped_by]);
 }
 
 /*

@@ -67,6 +67,22 @@ assert_jq '.src_macs["02:00:00:00:aa:01"] > 2 * .src_macs["02:00:00:00:ff:ff"] a
 	.src_macs["02:00:00:00:ff:ff"] > 500' "$out" "random pattern: weighted shares"
 s=$(wait_quiet)
 assert_accounted "$s"
+# paced, a turn sends every frame due and then sleeps at least --pace-us: at 200 kpps
+# and 1 ms a turn, ~200 frames in bursts of 8, and the sink takes what waits, in bursts
+# too. A sleep never ends early, so turns cannot outnumber the milliseconds of sending,
+# where a turn a burst (the old way) took one for each 8 frames.
+out=$(gen --tx-port 0 --rx-port 1 --dst-macs 02:00:00:00:00:01 --size 64 --count 20000 \
+	--rate 200000 --burst 8 --pace-us 1000 --drain 200)
+assert_jq '.tx_packets == 20000 and .rx_packets == 20000 and .lost == 0' "$out" \
+	"paced turns of many bursts: every frame delivered"
+assert_jq '.sleeps < 20000 / 8 / 4' "$out" "a turn sends many bursts, then sleeps"
+out=$(gen --tx-port 0 --rx-port 1 --dst-macs 02:00:00:00:00:01 --size 64 --count 2000 \
+	--rate 200000 --burst 8 --pace-us 0 --drain 200)
+assert_jq '.rx_packets == 2000 and .lost == 0' "$out" "--pace-us 0: a burst's due time a turn"
+s=$(wait_quiet)
+assert_accounted "$s"
+bad=$(gen --tx-port 0 --rx-port 1 --pace-us 1001 --count 1 2>&1 || true)
+echo "$bad" | grep -q "expected 0..1000 microseconds" || fail "--pace-us 1001 accepted: $bad"
 bad=$(gen --tx-port 0 --rx-port 1 --dst-macs 02:00:00:00:00:01=0 --count 1 2>&1 || true)
 echo "$bad" | grep -q "a weight is 1..1048576" || fail "a zero weight is not refused: $bad"
 echo "gen_e2e: ok"
