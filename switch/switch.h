@@ -183,6 +183,7 @@ struct sw_conf {
 	uint32_t nf_uid_base;     /* spawned NFs run as this + tenant id; 0: as the switch */
 	bool shared_memory;       /* --nf-memory shared: NFs map the pool, no tenant pools */
 	uint32_t tenant_buffers;  /* buffers of each tenant's pool (at least) */
+	rte_cpuset_t idle_cpus;   /* --idle-poll: cores kept from halting (idle.c) */
 };
 
 struct dp_worker;
@@ -251,6 +252,10 @@ sw_read(const uint64_t *counter)
 
 /* switch.c: make a thread that serves the NFs real-time on their core */
 void sw_thread_for_nfs(pthread_t t, const char *what);
+/* --idle-poll (idle.c): parse a CPU list; start and stop the threads */
+int sw_idle_parse(const char *s, rte_cpuset_t *cpus);
+int sw_idle_start(void);
+void sw_idle_stop(void);
 
 /* eal_args.c: the EAL argv the switch runs with (of the argv before "--") */
 char **sw_eal_args(int argc, char **argv, int *n);
