@@ -217,8 +217,8 @@ usage(FILE *f)
 		"  --burst N              packets per burst, 1..%u (default 32)\n"
 		"  --pace-us US           with --rate: sleep at least US microseconds between\n"
 		"                         turns, each sending every frame then due, in bursts\n"
-		"                         (default %u; 0: a burst a turn). A sleep costs the\n"
-		"                         core some microseconds, taken from the NFs beside us\n"
+		"                         (default %u; 0: no floor). A sleep costs the core\n"
+		"                         20-30 us in a VM, taken from the NFs beside us\n"
 		"  --json                 print the summary as one JSON object\n"
 		"  --quiet                no per-second lines on stderr\n"
 		"  --rt-priority N        with --rate: run as SCHED_FIFO N (1..99), like a\n"
@@ -963,9 +963,10 @@ stop(struct gen *g, enum stop_reason why)
  * meanwhile at that rate. Draining, back off from 20 us to 1 ms while nothing comes.
  *
  * On a core shared with NFs this matters: each pause is a timer and a context switch
- * each way, exits in a VM. At 1.4 Mpps with a burst a sleep (43 K sleeps a second),
- * the process took 77 % of its core and its own work 28 %: ~11 us a sleep, more than
- * building the frames. The --pace-us floor makes a turn at that rate send ~140 frames
+ * each way, exits in a VM: a nanosleep of 20 us took 27 us of its CPU on these
+ * guests. At 1.4 Mpps with a burst a sleep (43 K sleeps a second), the generator took
+ * 82 % of its core from a soaker beside it (bench/micro/gen_cost.sh), more than
+ * building the frames cost. The --pace-us floor makes a turn at that rate send ~140 frames
  * (the switch reads up to 256 a round from a port). A real-time generator polling
  * every 20 us while draining would take the whole core from the NFs that still hold
  * the last packets.

@@ -71,8 +71,8 @@ sw_idle_parse(const char *s, rte_cpuset_t *cpus)
 	if (CPU_COUNT(cpus) > 0)
 		return 0;
 bad:
-	fprintf(stderr, "myriad-switch: --idle-poll: a list of CPUs (e.g. 1 or 1,3 or 2-5), not '%s'\n",
-		s);
+	fprintf(stderr,
+		"myriad-switch: --idle-poll: a list of CPUs (e.g. 1 or 1,3 or 2-5), not '%s'\n", s);
 	return -EINVAL;
 }
 
@@ -85,7 +85,8 @@ sw_idle_start(void)
 
 	if (CPU_COUNT(cpus) == 0)
 		return 0;
-	RTE_LCORE_FOREACH(lcore) {
+	RTE_LCORE_FOREACH(lcore)
+	{
 		if (CPU_ISSET(rte_lcore_to_cpu_id((int)lcore), cpus)) {
 			LOG(ERR, "--idle-poll: CPU %u runs the data path, which never idles",
 			    rte_lcore_to_cpu_id((int)lcore));
