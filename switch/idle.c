@@ -80,7 +80,7 @@ int
 sw_idle_start(void)
 {
 	const rte_cpuset_t *cpus = &sw.conf.idle_cpus;
-	long online = sysconf(_SC_NPROCESSORS_CONF);
+	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
 	unsigned int lcore, cpu;
 
 	if (CPU_COUNT(cpus) == 0)
@@ -105,8 +105,8 @@ sw_idle_start(void)
 
 		if (!CPU_ISSET(cpu, cpus))
 			continue;
-		if ((long)cpu >= online) {
-			LOG(ERR, "--idle-poll: no CPU %u (this machine has %ld)", cpu, online);
+		if ((long)cpu >= ncpus) {
+			LOG(ERR, "--idle-poll: no CPU %u (this machine has %ld)", cpu, ncpus);
 			return -EINVAL;
 		}
 		/* born on its CPU: spinning anywhere else, even for a moment, would take

@@ -178,7 +178,8 @@ rx_port(struct dp_worker *w, uint16_t p)
  * TLB) misses, a dozen a burst, and served one after the other they were most of a
  * hop's cost (perf: tp_import's first loads and stores). flush_all() asks for them a
  * few bursts ahead, so that they overlap; in three steps, since the addresses each
- * step asks for are read from what the step before brought in. A prefetch never
+ * step asks for are read from what the step before brought in. Every slot's channel
+ * and rings are mapped from start to exit (control/mem.c), and a prefetch never
  * faults: an entry of a slot whose NF is gone costs a wasted request, nothing more.
  */
 #define DP_AHEAD 2 /* bursts between two steps */
@@ -194,16 +195,13 @@ static inline void
 ahead_slot(const struct dp_worker *w, const struct dp_pend *q)
 {
 	uint32_t slot = q->slot;
-	const struct myr_ring *r = sw.to_nf[slot];
 
 	rte_prefetch0(&w->f->slots[slot]);
 	rte_prefetch0(&w->slots[slot]);
 	rte_prefetch0(&sw.slot_stats[slot]);
 	rte_prefetch0(q->m[0]);
-	if (r != NULL) {
-		rte_prefetch0(&r->cons);
-		rte_prefetch0(&sw.chans[slot]->nf);
-	}
+	rte_prefetch0(&sw.to_nf[slot]->cons);
+	rte_prefetch0(&sw.chans[slot]->nf);
 }
 
 static inline void
@@ -212,10 +210,8 @@ ahead_pool(const struct dp_worker *w, const struct dp_pend *q)
 	const struct fwd_slot *fs = &w->f->slots[q->slot];
 	struct myr_ring *r = sw.to_nf[q->slot];
 
-	if (r != NULL) {
-		prefetch_w(&r->prod);
-		prefetch_w(&r->e[w->slots[q->slot].to_prod & (sw.conf.ring_size - 1)]);
-	}
+	prefetch_w(&r->prod);
+	prefetch_w(&r->e[w->slots[q->slot].to_prod & (sw.conf.ring_size - 1)]);
 	if (fs->tpool != TP_NONE) {
 		const struct tpool *tp = tp_pools[fs->tpool];
 

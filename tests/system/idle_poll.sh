@@ -7,22 +7,13 @@
 require_hugepages
 
 # the switch refuses bad lists before it serves anything
-refused() { # EXPECTED-MESSAGE ARGS...
-	local want=$1
-	shift
-	if "$B/switch/myriad-switch" --no-pci --file-prefix "$PREFIX" -l 0 --log-level='myriad.*:info' \
-		-- --socket "$SOCK" "$@" >"$T/refused.log" 2>&1; then
-		fail "the switch started with $*"
-	fi
-	grep -q -- "$want" "$T/refused.log" || fail "$* refused without '$want': $(tail -3 "$T/refused.log")"
-}
-refused "runs the data path" --idle-poll 0
-refused "runs the data path" --idle-poll 0-1
-refused "no CPU 1000" --idle-poll 1000
-refused "a list of CPUs" --idle-poll 1-0
-refused "a list of CPUs" --idle-poll 1,
-refused "a list of CPUs" --idle-poll one
-refused "a list of CPUs" --idle-poll 99999
+switch_refuses "runs the data path" --idle-poll 0
+switch_refuses "runs the data path" --idle-poll 0-1
+switch_refuses "no CPU 1000" --idle-poll 1000
+switch_refuses "a list of CPUs" --idle-poll 1-0
+switch_refuses "a list of CPUs" --idle-poll 1,
+switch_refuses "a list of CPUs" --idle-poll one
+switch_refuses "a list of CPUs" --idle-poll 99999
 
 start_switch --wire 2 --idle-poll 1
 tid=

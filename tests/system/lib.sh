@@ -54,6 +54,19 @@ start_switch() {
 	fail "switch did not answer within 10 s"
 }
 
+# switch_refuses REGEX OPTIONS...: given these options, the switch exits at start,
+# before it serves anything, with a message matching REGEX (grep -E -i)
+switch_refuses() {
+	local re=$1
+	shift
+	if "$B/switch/myriad-switch" --no-pci --file-prefix "${PREFIX}x" -l 0 --log-level=error \
+		-- --socket "$T/x.sock" "$@" >"$T/x.log" 2>&1; then
+		fail "switch accepted $*"
+	fi
+	rm -rf "/var/run/dpdk/${PREFIX}x"
+	grep -q -i -E -- "$re" "$T/x.log" || fail "no message /$re/ for $*: $(tail -2 "$T/x.log")"
+}
+
 stop_switch() {
 	[ -n "$SW_PID" ] || return 0
 	kill -TERM "$SW_PID" 2>/dev/null || true
