@@ -265,6 +265,7 @@ struct dp_worker *dp_worker_create(unsigned int id);
 void dp_worker_destroy(struct dp_worker *w);
 int dp_main(void *worker);
 void dp_stats_sum(struct dp_stats *sum);
+unsigned int dp_pool_avail(void); /* free buffers of the ports' pool, the workers' included */
 bool dp_running(void);
 
 /* datapath/datapath.c: wait until no worker uses what it read before */

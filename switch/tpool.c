@@ -270,18 +270,13 @@ tp_import(struct tpool *tp, struct rte_mbuf **pkts, uint16_t n, struct rte_mbuf 
 	return k;
 }
 
-struct rte_mbuf *
-tp_export(struct rte_mbuf *m, struct rte_mempool *port_pool)
+void
+tp_export(const struct rte_mbuf *m, struct rte_mbuf *c)
 {
-	struct rte_mbuf *c = rte_pktmbuf_alloc(port_pool);
-
-	if (unlikely(c == NULL))
-		return NULL;
 	/* the switch's own header: its lengths were checked when the NF returned it */
 	c->data_len = m->data_len;
 	c->pkt_len = m->data_len;
 	c->port = m->port;
 	c->packet_type = m->packet_type;
-	rte_memcpy(rte_pktmbuf_mtod(c, void *), rte_pktmbuf_mtod(m, void *), m->data_len);
-	return c;
+	rte_memcpy(rte_pktmbuf_mtod(c, void *), rte_pktmbuf_mtod(m, const void *), m->data_len);
 }

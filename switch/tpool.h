@@ -169,7 +169,8 @@ tp_take_back(struct tpool *tp, uint64_t desc, uint32_t slot, bool *bad_len)
 	return m;
 }
 
-/* A port's copy of a tenant's packet m (NULL: the port pool has none free). */
-struct rte_mbuf *tp_export(struct rte_mbuf *m, struct rte_mempool *port_pool);
+/* A port's copy of a tenant's packet m, into c: a buffer of the ports' pool as
+ * rte_pktmbuf_alloc leaves one. */
+void tp_export(const struct rte_mbuf *m, struct rte_mbuf *c);
 
 #endif /* MYRIAD_TPOOL_H */

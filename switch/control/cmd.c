@@ -599,17 +599,17 @@ cmd_stats(struct args *a, struct out *o)
 			out_printf(o, "%s{\"name\":\"%s\",\"rx\":%" PRIu64 ",\"tx\":%" PRIu64 "}",
 				   i ? "," : "", sw.port_names[i], t.dp.rx[i], t.dp.tx[i]);
 		tp_sum(&tps);
-		out_printf(
-			o,
-			"],\"pool\":{\"size\":%u,\"avail\":%u},\"tenant_pools\":{\"pools\":%u,"
-			"\"size\":%" PRIu64 ",\"avail\":%" PRIu64 "},\"slots_used\":%u,"
-			"\"datapath\":{\"rounds\":%" PRIu64 ",\"busy_rounds\":%" PRIu64
-			",\"busy_cycles\":%" PRIu64 ",\"hops\":%" PRIu64
-			",\"cycles_per_hop\":%.1f,\"tsc_hz\":%" PRIu64 ",\"active_nfs\":%" PRIu64,
-			sw.pool->size, rte_mempool_avail_count(sw.pool), tps.pools, tps.size,
-			tps.avail, nf_slots_used(), t.dp.rounds, t.dp.busy_rounds, t.dp.busy_cycles,
-			t.dp.hops, t.dp.hops ? (double)t.dp.busy_cycles / t.dp.hops : 0.0,
-			rte_get_tsc_hz(), t.dp.active_nfs);
+		out_printf(o,
+			   "],\"pool\":{\"size\":%u,\"avail\":%u},\"tenant_pools\":{\"pools\":%u,"
+			   "\"size\":%" PRIu64 ",\"avail\":%" PRIu64 "},\"slots_used\":%u,"
+			   "\"datapath\":{\"rounds\":%" PRIu64 ",\"busy_rounds\":%" PRIu64
+			   ",\"busy_cycles\":%" PRIu64 ",\"hops\":%" PRIu64
+			   ",\"cycles_per_hop\":%.1f,\"tsc_hz\":%" PRIu64
+			   ",\"active_nfs\":%" PRIu64,
+			   sw.pool->size, dp_pool_avail(), tps.pools, tps.size, tps.avail,
+			   nf_slots_used(), t.dp.rounds, t.dp.busy_rounds, t.dp.busy_cycles,
+			   t.dp.hops, t.dp.hops ? (double)t.dp.busy_cycles / t.dp.hops : 0.0,
+			   rte_get_tsc_hz(), t.dp.active_nfs);
 		kind_counters_print(o, &t.dp);
 		out_printf(o, "}");
 		if (with_nfs) {
@@ -642,9 +642,8 @@ cmd_stats(struct args *a, struct out *o)
 		   " NF wrote a ring index no ring can have\n",
 		   t.dp.nf_bad_buffer, t.dp.nf_bad_index);
 	tp_sum(&tps);
-	out_printf(o, "pool: %u of %u buffers free; NF slots used %u of %u\n",
-		   rte_mempool_avail_count(sw.pool), sw.pool->size, nf_slots_used(),
-		   sw.conf.max_nfs);
+	out_printf(o, "pool: %u of %u buffers free; NF slots used %u of %u\n", dp_pool_avail(),
+		   sw.pool->size, nf_slots_used(), sw.conf.max_nfs);
 	if (!sw.conf.shared_memory)
 		out_printf(o, "tenant pools: %u, %" PRIu64 " of %" PRIu64 " buffers free\n",
 			   tps.pools, tps.avail, tps.size);
@@ -691,18 +690,17 @@ cmd_status(struct args *a, struct out *o)
 			   "},\"memzones\":%u,\"connections\":%u,"
 			   "\"bpf_programs\":%u,\"nf_memory\":\"%s\",\"socket\":\"",
 			   sw.n_ports, n_t, n_nf, n_up, sw.conf.max_nfs, sw.pool->size,
-			   rte_mempool_avail_count(sw.pool), RTE_VER_YEAR, RTE_VER_MONTH,
-			   MYR_SHM_VERSION, RTE_VERSION, sizeof(struct rte_mbuf), n_mz,
-			   conn_count(), bpf_progs_loaded(),
-			   sw.conf.shared_memory ? "shared" : "isolated");
+			   dp_pool_avail(), RTE_VER_YEAR, RTE_VER_MONTH, MYR_SHM_VERSION,
+			   RTE_VERSION, sizeof(struct rte_mbuf), n_mz, conn_count(),
+			   bpf_progs_loaded(), sw.conf.shared_memory ? "shared" : "isolated");
 		out_json_str(o, sw.conf.socket);
 		out_printf(o, "\"}\n");
 	} else {
 		out_printf(o,
 			   "myriad-switch: %u ports, %u tenants, %u NFs (%u up, %u slots), pool "
 			   "%u/%u free, NF memory %s\n",
-			   sw.n_ports, n_t, n_nf, n_up, sw.conf.max_nfs,
-			   rte_mempool_avail_count(sw.pool), sw.pool->size,
+			   sw.n_ports, n_t, n_nf, n_up, sw.conf.max_nfs, dp_pool_avail(),
+			   sw.pool->size,
 			   sw.conf.shared_memory ? "shared (NFs trusted)" : "isolated per tenant");
 	}
 	return 0;
@@ -828,7 +826,7 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	for (i = 0; i < SW_DROP_MAX; i++)
 		rte_tel_data_add_dict_u64(d, sw_drop_names[i], t.drop[i]);
 	if (sw.pool != NULL)
-		rte_tel_data_add_dict_u64(d, "pool_avail", rte_mempool_avail_count(sw.pool));
+		rte_tel_data_add_dict_u64(d, "pool_avail", dp_pool_avail());
 	rte_tel_data_add_dict_u64(d, "slots_used", nf_slots_used());
 	pthread_mutex_unlock(&ctl_lock);
 	return 0;

@@ -23,6 +23,28 @@ static const struct dp_transport *by_kind[MYR_T_MAX]; /* filled from the list */
 static const struct dp_transport *pollers[MYR_T_MAX], *enders[MYR_T_MAX];
 static unsigned int n_pollers, n_enders;
 
+/* A buffer of the ports' pool for a copy out, as rte_pktmbuf_alloc leaves one; NULL:
+ * the pool has none free */
+static struct rte_mbuf *
+wire_take(struct dp_worker *w)
+{
+	struct rte_mbuf *m;
+	uint32_t n = w->n_wire;
+
+	if (unlikely(n == 0)) {
+		if (rte_mempool_get_bulk(sw.pool, (void **)w->wire, DP_WIRE_REFILL) == 0)
+			n = DP_WIRE_REFILL;
+		else if (rte_mempool_get(sw.pool, (void **)w->wire) == 0)
+			n = 1;
+		else
+			return NULL;
+	}
+	m = w->wire[--n];
+	__atomic_store_n(&w->n_wire, n, __ATOMIC_RELAXED);
+	rte_pktmbuf_reset(m);
+	return m;
+}
+
 void
 dp_port_flush(struct dp_worker *w, uint16_t p)
 {
@@ -36,12 +58,13 @@ dp_port_flush(struct dp_worker *w, uint16_t p)
 		/* a tenant's buffer never leaves the switch: the port gets a copy (every
 		 * buffer that is not a tenant's is of the ports' pool) */
 		if (m->pool != sw.pool) {
-			struct rte_mbuf *c = tp_export(m, sw.pool);
+			struct rte_mbuf *c = wire_take(w);
 
 			if (unlikely(c == NULL)) {
 				dp_drop(w, m, SW_DROP_PORT_POOL_EMPTY);
 				continue;
 			}
+			tp_export(m, c);
 			if (!tp_recycle(tp_of(m), m))
 				dp_release(w, m);
 			m = c;
@@ -65,7 +88,7 @@ to_tenant(struct dp_worker *w, uint16_t id, struct rte_mbuf **pkts, uint16_t n)
 
 	n = tp_import(tp_pools[id], pkts, n, rel, &n_rel, nobuf, &n_nobuf);
 	for (i = 0; i < n_rel; i++)
-		dp_release(w, rel[i]);
+		dp_release_wire(w, rel[i]);
 	for (i = 0; i < n_nobuf; i++)
 		dp_drop(w, nobuf[i], SW_DROP_TENANT_POOL_EMPTY);
 	if (unlikely(n_nobuf > 0))
@@ -371,6 +394,8 @@ dp_worker_destroy(struct dp_worker *w)
 	for (i = 0; i < RTE_DIM(transport_list); i++)
 		if (transport_list[i]->worker_fini != NULL)
 			transport_list[i]->worker_fini(w);
+	if (w->n_wire > 0)
+		rte_mempool_put_bulk(sw.pool, (void **)w->wire, w->n_wire);
 	free(w->slots);
 	free(w);
 }
@@ -416,6 +441,17 @@ dp_stats_sum(struct dp_stats *sum)
 			s[j] += sw_read(&c[j]);
 	}
 	/* active_nfs is a level, but of each worker's own slots: the sum is right too */
+}
+
+unsigned int
+dp_pool_avail(void)
+{
+	unsigned int n = rte_mempool_avail_count(sw.pool), i;
+
+	/* what the workers keep is free too, as a mempool's per-lcore caches are */
+	for (i = 0; i < sw.n_workers; i++)
+		n += __atomic_load_n(&sw.workers[i]->n_wire, __ATOMIC_RELAXED);
+	return n;
 }
 
 const struct dp_transport *

@@ -39,6 +39,11 @@ struct dp_pend {
  */
 #define DP_PENDS 256 /* a power of two */
 
+/* Buffers of the ports' pool a worker keeps (struct dp_worker), and takes at a time
+ * when it has none. */
+#define DP_WIRE_STASH  64
+#define DP_WIRE_REFILL 32
+
 /* What every kind needs of a worker's view of a slot; kinds keep the rest. */
 struct dp_slot {
 	uint32_t gen;  /* attachment this state belongs to (struct fwd_slot) */
@@ -73,6 +78,19 @@ struct dp_worker {
 	 * originals of copies (tpool.h) */
 	uint16_t n_free;
 	struct rte_mbuf *frees[SW_BURST];
+	/*
+	 * Buffers of the ports' pool kept for the copies out (dp_port_flush): the
+	 * originals of copies in come here instead of going back to the pool, and the
+	 * copies out are written into them, so with as many out as in the pool is not
+	 * touched. Its ring is shared with the traffic source, a process of its own, and
+	 * has no per-lcore cache (switch/main.c): taking one buffer a packet out of it was
+	 * a contended compare-and-swap each, ~10 % of the data path's core at 2000 NFs
+	 * (bench/results/profile-2000nfs-20261203b.txt). A stack: the buffer just copied
+	 * from, still in this core's cache, is the next one written. n_wire is read
+	 * (relaxed) by the commands that count the pool's free buffers (dp_pool_avail).
+	 */
+	uint32_t n_wire;
+	struct rte_mbuf *wire[DP_WIRE_STASH];
 	void *tr[MYR_T_MAX]; /* each transport's own state (struct dp_transport) */
 	bool running;        /* in its loop; atomic */
 	uint64_t sync_seen __rte_cache_aligned; /* see struct sw */
@@ -87,6 +105,23 @@ dp_release(struct dp_worker *w, struct rte_mbuf *m)
 		rte_pktmbuf_free_bulk(w->frees, w->n_free);
 		w->n_free = 0;
 	}
+}
+
+/* The original of a copy into a tenant's pool: kept for a copy out while there is room
+ * (struct dp_worker), else freed with the rest */
+static inline void
+dp_release_wire(struct dp_worker *w, struct rte_mbuf *m)
+{
+	if (likely(m->pool == sw.pool && m->nb_segs == 1 && w->n_wire < DP_WIRE_STASH)) {
+		/* NULL: another reference holds it, which is then the last to free it */
+		m = rte_pktmbuf_prefree_seg(m);
+		if (m != NULL) {
+			w->wire[w->n_wire] = m;
+			__atomic_store_n(&w->n_wire, w->n_wire + 1, __ATOMIC_RELAXED);
+		}
+		return;
+	}
+	dp_release(w, m);
 }
 
 static inline void

@@ -61,6 +61,10 @@ reset(void **state)
 	(void)state;
 	test_env_reset();
 	memset(&w->stats, 0, sizeof(w->stats));
+	/* the ports' buffers the worker kept (tenant_pool) go back to the pool */
+	if (w->n_wire > 0)
+		rte_mempool_put_bulk(sw.pool, (void **)w->wire, w->n_wire);
+	w->n_wire = 0;
 	test_env.freed = 0;
 	epoch += 1000 * TEST_TSC_HZ;
 	return 0;
@@ -404,8 +408,9 @@ ring_indexes(void **state)
 
 /*
  * --nf-memory isolated: a packet is copied into its tenant's pool for the first
- * process NF (the port's buffer freed), goes down the chain as a descriptor with no
- * further copy, and is copied out to a port buffer when it leaves; a descriptor is
+ * process NF (the port's buffer kept by the worker), goes down the chain as a
+ * descriptor with no further copy, and is copied out to a port buffer when it leaves,
+ * the last one the worker kept, with no trip through the ports' pool; a descriptor is
  * believed only for a buffer that NF holds, with a length that fits.
  */
 static void
@@ -439,7 +444,10 @@ tenant_pool(void **state)
 	memcpy(rte_pktmbuf_mtod_offset(m, char *, 14), "tenant-bytes", 12);
 	test_port_rx(0, m);
 	round_at(1);
-	assert_int_equal(test_env.freed - freed0, 1); /* the port's buffer, once copied */
+	/* the port's buffer, once copied, is the worker's to copy out into */
+	assert_int_equal(test_env.freed - freed0, 0);
+	assert_int_equal(w->n_wire, 1);
+	assert_ptr_equal(w->wire[0], m);
 	assert_int_equal(tp_avail(tp), tp->n - 1);
 	assert_int_equal(test_nf_take(a->slot, &obj, 1), 1);
 	e = (uintptr_t)obj;
@@ -471,9 +479,14 @@ tenant_pool(void **state)
 	assert_int_equal(w->stats.drop[SW_DROP_NF_BAD_LENGTH], 1);
 	assert_int_equal(tp_avail(tp), tp->n);
 
-	/* a second packet through both, out of the port as a copy */
-	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 200));
+	/* a second packet through both, out of the port as a copy, into its own port
+	 * buffer (the last kept): the ports' pool is neither asked nor given one */
+	m = test_mbuf("02:00:00:00:00:01", 200);
+	alloc0 = test_env.allocated;
+	freed0 = test_env.freed;
+	test_port_rx(0, m);
 	round_at(4);
+	assert_int_equal(w->n_wire, 2);
 	assert_int_equal(test_nf_take(a->slot, &obj, 1), 1);
 	idx = myr_desc_idx((uintptr_t)obj);
 	assert_int_equal(test_nf_give(a->slot, &obj, 1), 1);
@@ -482,9 +495,15 @@ tenant_pool(void **state)
 	round_at(6);
 	assert_int_equal(test_env.ports[1].tx_n - tx0, 1);
 	out = test_env.ports[1].tx[test_env.ports[1].tx_n - 1];
-	assert_int_equal(test_env.allocated - alloc0, 1);
+	assert_ptr_equal(out, m);
+	assert_int_equal(w->n_wire, 1);
+	assert_int_equal(test_env.allocated - alloc0, 0);
+	assert_int_equal(test_env.freed - freed0, 0);
 	assert_ptr_equal(out->pool, sw.pool);
 	assert_int_equal(out->data_len, 200);
+	assert_int_equal(out->data_off, RTE_PKTMBUF_HEADROOM);
+	assert_int_equal(out->ol_flags, 0);
+	assert_int_equal(rte_mbuf_refcnt_read(out), 1);
 	assert_int_equal(tp_avail(tp), tp->n);
 	/* the next copy in takes the buffer the last one left (tp_recycle): still in the
 	 * cache, where the ring's next would be the least recently used of them all */
@@ -493,6 +512,17 @@ tenant_pool(void **state)
 	assert_int_equal(test_nf_take(a->slot, &obj, 1), 1);
 	assert_int_equal(myr_desc_idx((uintptr_t)obj), idx);
 	assert_int_equal(tp_avail(tp), tp->n - 1);
+	/* with none kept, a copy out takes a few buffers of the pool at once */
+	assert_int_equal(test_nf_give(a->slot, &obj, 1), 1);
+	round_at(8);
+	rte_mempool_put_bulk(sw.pool, (void **)w->wire, w->n_wire);
+	w->n_wire = 0;
+	alloc0 = test_env.allocated;
+	assert_int_equal(nf_bounce(b->slot, MYR_V_FORWARD), 1);
+	round_at(9);
+	assert_int_equal(test_env.ports[1].tx_n - tx0, 2);
+	assert_int_equal(test_env.allocated - alloc0, DP_WIRE_REFILL);
+	assert_int_equal(w->n_wire, DP_WIRE_REFILL - 1);
 
 	test_env_reset();
 	tp_fini();
