@@ -9,6 +9,8 @@
 # Serialised with every other benchmark.
 # usage: bench/micro/profile.sh NFS RATE [SECONDS [harness options...]]
 #   e.g. bench/micro/profile.sh 2000 1400000 6 --switch-args '--idle-poll 1'
+# MYRIAD_PROFILE_KEEP=DIR keeps the samples there (core0.data, core1.data) for
+# perf annotate.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${MYRIAD_BUILD:-$top/build}
@@ -21,6 +23,8 @@ flock 9
 bench=
 cleanup() {
 	[ -n "$bench" ] && kill -TERM "$bench" 2>/dev/null && wait "$bench" 2>/dev/null
+	[ -n "${MYRIAD_PROFILE_KEEP:-}" ] && mkdir -p "$MYRIAD_PROFILE_KEEP" &&
+		cp "$out"/core*.data "$MYRIAD_PROFILE_KEEP"/ 2>/dev/null
 	rm -rf "$out"
 }
 trap cleanup EXIT
