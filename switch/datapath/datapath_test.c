@@ -15,6 +15,7 @@
 #include "../bufs.h"
 #include "../test_env.h"
 #include "tr_block.h"
+#include "transport.h"
 
 static struct dp_worker *w;
 /* each test's clock starts past the last one's: the data path's clock never goes back */
@@ -236,6 +237,53 @@ active_list(void **state)
 	assert_int_equal(nf_bounce(a->slot, MYR_V_FORWARD), 1);
 	round_at(3);
 	assert_int_equal(sw.slot_stats[a->slot].from_nf, 1);
+	assert_int_equal(w->stats.active_nfs, 0);
+}
+
+/*
+ * A listed NF whose polls keep finding nothing is polled less and less often, down to
+ * once in 2^DP_POLL_BACKOFF_MAX rounds, and every round again once it returns: what it
+ * returns is taken, late by that many rounds at most, and counted exactly.
+ */
+static void
+poll_backoff(void **state)
+{
+	const unsigned int most = 1u << DP_POLL_BACKOFF_MAX;
+	unsigned int tx0 = test_env.ports[1].tx_n, r, t;
+	struct nf *a;
+
+	(void)state;
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add a --tenant t1");
+	a = test_attach("a");
+	assert_non_null(a);
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	round_at(1);
+	/* the NF holds its packets for many rounds: its polls back off */
+	for (r = 2; r < 2 + 4 * most; r++)
+		round_at(r);
+	{
+		void *objs[2];
+
+		assert_int_equal(test_nf_take(a->slot, objs, 2), 2);
+		objs[0] = myr_verdict_pack(objs[0], MYR_V_FORWARD);
+		assert_int_equal(test_nf_give(a->slot, objs, 1), 1);
+		/* it returns one: not seen at once, but within the longest skip */
+		for (t = 0; t <= most && sw.slot_stats[a->slot].from_nf == 0; t++)
+			round_at(r++);
+		assert_int_equal(sw.slot_stats[a->slot].from_nf, 1);
+		assert_true(t > 1);
+		assert_true(t <= most);
+		/* having returned, it is polled every round again */
+		objs[1] = myr_verdict_pack(objs[1], MYR_V_FORWARD);
+		assert_int_equal(test_nf_give(a->slot, &objs[1], 1), 1);
+		round_at(r++);
+		assert_int_equal(sw.slot_stats[a->slot].from_nf, 2);
+	}
+	assert_int_equal(test_env.ports[1].tx_n - tx0, 2);
+	assert_int_equal(w->stats.rx[0], w->stats.tx[1]);
+	assert_int_equal(w->slots[a->slot].held, 0);
 	assert_int_equal(w->stats.active_nfs, 0);
 }
 
@@ -797,6 +845,7 @@ main(void)
 		cmocka_unit_test_teardown(chain_delivery, reset),
 		cmocka_unit_test_teardown(rx_bursts, reset),
 		cmocka_unit_test_teardown(active_list, reset),
+		cmocka_unit_test_teardown(poll_backoff, reset),
 		cmocka_unit_test_teardown(returned_buffers, reset),
 		cmocka_unit_test_teardown(pool_share, reset),
 		cmocka_unit_test_teardown(ring_full, reset),

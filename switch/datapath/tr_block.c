@@ -353,7 +353,7 @@ wake(struct dp_worker *w, struct block_worker *b, struct block_slot *bs, uint32_
 	b->budget_tat = RTE_MAX(b->budget_tat, w->now) + b->budget_cycles;
 	sw.slot_stats[slot].kind[SLOT_CTR_WAKEUPS]++;
 	w->stats.kind[MYR_T_BLOCK][CTR_WAKEUPS]++;
-	dp_ring_rouse(&b->active, slot);
+	dp_ring_rouse_now(&b->active, slot);
 	if (b->waker != NULL) {
 		block_bump(sw.chans[slot]);
 		if (waker_post(b->waker, slot))

@@ -61,11 +61,20 @@ struct dp_ring_active {
 	uint32_t *slots; /* listed slots: [0, n_poll) polled, [n_poll, n) dozing */
 	uint32_t n, n_poll;
 	uint32_t sweep; /* the next dozing position the sweep looks at, from n_poll */
+	/*
+	 * Per slot, dense: the rounds its poll is still skipped, and the polls in a row
+	 * that found nothing (dp_ring_poll).
+	 */
+	uint8_t *skip, *empty;
 	struct {
 		uint32_t gen; /* the attachment it was listed for */
 		uint32_t pos; /* position in slots + 1; 0: not listed */
 	} * at;               /* [max_nfs] */
 };
+
+/* Polls in a row that found nothing after which a slot is skipped longest: 2^k - 1
+ * rounds (dp_ring_poll) */
+#define DP_POLL_BACKOFF_MAX 3
 
 /* A kind's say about one of its listed slots (the worker's, the slot). */
 typedef bool dp_ring_judge(struct dp_worker *w, uint32_t slot);
@@ -81,6 +90,8 @@ uint16_t dp_ring_deliver(struct dp_worker *w, struct dp_ring_active *a, const st
 uint32_t dp_ring_poll(struct dp_worker *w, struct dp_ring_active *a, dp_ring_judge *dozes);
 /* Poll a listed slot again from the next round (its NF was woken, or seen running). */
 void dp_ring_rouse(struct dp_ring_active *a, uint32_t slot);
+/* ... and at once, however long its polls had been finding nothing (it was woken) */
+void dp_ring_rouse_now(struct dp_ring_active *a, uint32_t slot);
 /* Look at the next dozing slot: unlist it if its NF is gone, rouse it if stirred says
  * the NF moved. @return true if it was roused. */
 bool dp_ring_sweep(struct dp_worker *w, struct dp_ring_active *a, dp_ring_judge *stirred);
