@@ -71,6 +71,19 @@ reset(void **state)
 	return 0;
 }
 
+/* Tenant t1 (MAC 02:00:00:00:00:01, out of port 1) with one NF, a, attached. */
+static struct nf *
+t1_nf_a(void)
+{
+	struct nf *a;
+
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add a --tenant t1");
+	a = test_attach("a");
+	assert_non_null(a);
+	return a;
+}
+
 /* The NF of a slot takes what waits for it and returns it with a verdict. */
 static unsigned int
 nf_bounce(uint32_t slot, uint8_t verdict)
@@ -218,10 +231,7 @@ active_list(void **state)
 	void *obj;
 
 	(void)state;
-	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
-	must("nf add a --tenant t1");
-	a = test_attach("a");
-	assert_non_null(a);
+	a = t1_nf_a();
 	/* a holds nothing: what it puts in from_nf is not even looked at */
 	obj = myr_verdict_pack(test_mbuf("02:00:00:00:00:01", 64), MYR_V_FORWARD);
 	assert_int_equal(test_nf_give(a->slot, &obj, 1), 1);
@@ -253,10 +263,7 @@ poll_backoff(void **state)
 	struct nf *a;
 
 	(void)state;
-	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
-	must("nf add a --tenant t1");
-	a = test_attach("a");
-	assert_non_null(a);
+	a = t1_nf_a();
 	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
 	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
 	round_at(1);
@@ -300,10 +307,7 @@ returned_buffers(void **state)
 	struct nf *a;
 
 	(void)state;
-	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
-	must("nf add a --tenant t1");
-	a = test_attach("a");
-	assert_non_null(a);
+	a = t1_nf_a();
 	for (i = 0; i < 3; i++)
 		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
 	never = test_mbuf("02:00:00:00:00:01", 64); /* of the pool, never handed to a */
@@ -355,10 +359,7 @@ pool_share(void **state)
 	unsigned int i, sent = 0;
 
 	(void)state;
-	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
-	must("nf add a --tenant t1");
-	a = test_attach("a");
-	assert_non_null(a);
+	a = t1_nf_a();
 	/* pool 1024: the NFs holding packets share 768 with one more (the next NF to
 	 * get some): a, alone, may hold 384. The NF empties its ring every round and
 	 * keeps what it took (stuck): past 384, the switch drops */
@@ -388,10 +389,7 @@ ring_full(void **state)
 	unsigned int i;
 
 	(void)state;
-	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
-	must("nf add a --tenant t1");
-	a = test_attach("a");
-	assert_non_null(a);
+	a = t1_nf_a();
 	for (i = 0; i < 3 * SW_BURST; i++)
 		test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
 	for (i = 0; i < 3; i++)
@@ -415,10 +413,7 @@ ring_indexes(void **state)
 	struct nf *a;
 
 	(void)state;
-	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
-	must("nf add a --tenant t1");
-	a = test_attach("a");
-	assert_non_null(a);
+	a = t1_nf_a();
 	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
 	round_at(1);
 	assert_int_equal(test_ring_count(sw.to_nf[a->slot]), 1);
