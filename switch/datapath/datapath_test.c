@@ -251,46 +251,60 @@ active_list(void **state)
 }
 
 /*
- * A listed NF whose polls keep finding nothing is polled less and less often, down to
- * once in 2^DP_POLL_BACKOFF_MAX rounds, and every round again once it returns: what it
- * returns is taken, late by that many rounds at most, and counted exactly.
+ * A blocking NF that holds its packets while its polls keep finding nothing (awake,
+ * waiting for its core) is polled less and less often, down to once in
+ * 2^DP_POLL_BACKOFF_MAX rounds, and every round again once it returns: what it
+ * returns is taken, late by that many rounds at most, and counted exactly. A polling
+ * NF, on a core of its own, is polled every round however long it was silent.
  */
 static void
 poll_backoff(void **state)
 {
 	const unsigned int most = 1u << DP_POLL_BACKOFF_MAX;
 	unsigned int tx0 = test_env.ports[1].tx_n, r, t;
-	struct nf *a;
+	void *objs[2], *obj;
+	struct nf *b, *p;
 
 	(void)state;
-	a = t1_nf_a();
+	must("tenant add t1 --mac 02:00:00:00:00:01 --port 1");
+	must("nf add b --tenant t1 --transport block");
+	must("tenant add t2 --mac 02:00:00:00:00:02 --port 1");
+	must("nf add p --tenant t2");
+	b = test_attach("b");
+	p = test_attach("p");
+	assert_non_null(b);
+	assert_non_null(p);
 	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
 	test_port_rx(0, test_mbuf("02:00:00:00:00:01", 64));
+	test_port_rx(0, test_mbuf("02:00:00:00:00:02", 64));
 	round_at(1);
-	/* the NF holds its packets for many rounds: its polls back off */
+	/* both NFs hold their packets for many rounds (b never says it sleeps) */
 	for (r = 2; r < 2 + 4 * most; r++)
 		round_at(r);
-	{
-		void *objs[2];
 
-		assert_int_equal(test_nf_take(a->slot, objs, 2), 2);
-		objs[0] = myr_verdict_pack(objs[0], MYR_V_FORWARD);
-		assert_int_equal(test_nf_give(a->slot, objs, 1), 1);
-		/* it returns one: not seen at once, but within the longest skip */
-		for (t = 0; t <= most && sw.slot_stats[a->slot].from_nf == 0; t++)
-			round_at(r++);
-		assert_int_equal(sw.slot_stats[a->slot].from_nf, 1);
-		assert_true(t > 1);
-		assert_true(t <= most);
-		/* having returned, it is polled every round again */
-		objs[1] = myr_verdict_pack(objs[1], MYR_V_FORWARD);
-		assert_int_equal(test_nf_give(a->slot, &objs[1], 1), 1);
+	/* the polling NF's return is taken in the next round */
+	assert_int_equal(nf_bounce(p->slot, MYR_V_FORWARD), 1);
+	round_at(r++);
+	assert_int_equal(sw.slot_stats[p->slot].from_nf, 1);
+
+	/* the blocking NF's is not seen at once, but within the longest skip */
+	assert_int_equal(test_nf_take(b->slot, objs, 2), 2);
+	obj = myr_verdict_pack(objs[0], MYR_V_FORWARD);
+	assert_int_equal(test_nf_give(b->slot, &obj, 1), 1);
+	for (t = 0; t <= most && sw.slot_stats[b->slot].from_nf == 0; t++)
 		round_at(r++);
-		assert_int_equal(sw.slot_stats[a->slot].from_nf, 2);
-	}
-	assert_int_equal(test_env.ports[1].tx_n - tx0, 2);
+	assert_int_equal(sw.slot_stats[b->slot].from_nf, 1);
+	assert_true(t > 1);
+	assert_true(t <= most);
+	/* having returned, it is polled every round again */
+	obj = myr_verdict_pack(objs[1], MYR_V_FORWARD);
+	assert_int_equal(test_nf_give(b->slot, &obj, 1), 1);
+	round_at(r++);
+	assert_int_equal(sw.slot_stats[b->slot].from_nf, 2);
+
+	assert_int_equal(test_env.ports[1].tx_n - tx0, 3);
 	assert_int_equal(w->stats.rx[0], w->stats.tx[1]);
-	assert_int_equal(w->slots[a->slot].held, 0);
+	assert_int_equal(w->slots[b->slot].held + w->slots[p->slot].held, 0);
 	assert_int_equal(w->stats.active_nfs, 0);
 }
 

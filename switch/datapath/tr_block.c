@@ -566,7 +566,7 @@ block_worker_init(struct dp_worker *w)
 	b->delivered = calloc(sw.conf.max_nfs, sizeof(*b->delivered));
 	b->budget_cycles = rte_get_tsc_hz() / block_wake_budget;
 	if (b->slots == NULL || b->heap == NULL || b->delivered == NULL ||
-	    dp_ring_active_init(&b->active) < 0)
+	    dp_ring_active_init(&b->active, true) < 0)
 		return -ENOMEM;
 	if (block_waker_thread) {
 		b->waker = waker_start();

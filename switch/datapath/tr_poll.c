@@ -10,7 +10,7 @@ poll_worker_init(struct dp_worker *w)
 {
 	struct dp_ring_active *a = calloc(1, sizeof(*a));
 
-	if (a == NULL || dp_ring_active_init(a) < 0) {
+	if (a == NULL || dp_ring_active_init(a, false) < 0) {
 		free(a);
 		return -ENOMEM;
 	}

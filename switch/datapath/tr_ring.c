@@ -15,9 +15,10 @@
 #define VERDICT_BAD_LENGTH 0x100
 
 int
-dp_ring_active_init(struct dp_ring_active *a)
+dp_ring_active_init(struct dp_ring_active *a, bool backoff)
 {
 	a->n = a->n_poll = a->sweep = 0;
+	a->backoff = backoff;
 	a->slots = calloc(sw.conf.max_nfs, sizeof(*a->slots));
 	a->at = calloc(sw.conf.max_nfs, sizeof(*a->at));
 	a->skip = calloc(sw.conf.max_nfs, sizeof(*a->skip));
@@ -264,8 +265,9 @@ poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot, dp_ring_
 }
 
 /*
- * Polls that find nothing back off. Under overload every NF holds packets and none
- * sleeps, so none dozes, and each round polled all of them: with 2000 NFs, ~2000 reads
+ * Polls that find nothing back off, for the kinds whose NFs share cores (block). Under
+ * overload every NF holds packets and none sleeps, so none dozes, and each round
+ * polled all of them: with 2000 NFs, ~2000 reads
  * of a ring index the NFs' core wrote, a cache miss each, for the ~20 NFs that core
  * could have run since the last round (13 % of the data path's core, perf). A slot
  * whose poll found nothing is skipped for 2^k - 1 rounds after k such polls in a row,
@@ -274,6 +276,8 @@ poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot, dp_ring_
  * again. What it returned in the meantime waits in its ring at most 2^k - 1 rounds:
  * rounds are short unless the switch is loaded, and then a burst waits far longer in
  * the NFs' queues. The state is two bytes a slot, in dense arrays: a skip costs no miss.
+ * A polling NF (poll) spins on a core of its own: an empty poll means only that its
+ * return is a moment away, so its slot is polled every round.
  */
 uint32_t
 dp_ring_poll(struct dp_worker *w, struct dp_ring_active *a, dp_ring_judge *dozes)
@@ -289,6 +293,10 @@ dp_ring_poll(struct dp_worker *w, struct dp_ring_active *a, dp_ring_judge *dozes
 			continue;
 		}
 		n = poll_slot(w, a, slot, dozes);
+		if (!a->backoff) {
+			work += n;
+			continue;
+		}
 		if (n != 0) {
 			a->empty[slot] = 0;
 		} else if (a->empty[slot] < DP_POLL_BACKOFF_MAX) {

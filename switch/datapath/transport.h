@@ -62,9 +62,11 @@ struct dp_ring_active {
 	uint32_t n, n_poll;
 	uint32_t sweep; /* the next dozing position the sweep looks at, from n_poll */
 	/*
-	 * Per slot, dense: the rounds its poll is still skipped, and the polls in a row
-	 * that found nothing (dp_ring_poll).
+	 * Whether polls that find nothing back off (dp_ring_poll), and per slot, dense:
+	 * the rounds its poll is still skipped, and the polls in a row that found
+	 * nothing.
 	 */
+	bool backoff;
 	uint8_t *skip, *empty;
 	struct {
 		uint32_t gen; /* the attachment it was listed for */
@@ -79,7 +81,7 @@ struct dp_ring_active {
 /* A kind's say about one of its listed slots (the worker's, the slot). */
 typedef bool dp_ring_judge(struct dp_worker *w, uint32_t slot);
 
-int dp_ring_active_init(struct dp_ring_active *a);
+int dp_ring_active_init(struct dp_ring_active *a, bool backoff);
 void dp_ring_active_fini(struct dp_ring_active *a);
 /* Tag and enqueue packets to a slot's to_nf ring, list it (polled, if it was not
  * listed; a dozing slot stays so: the kind rouses it when its NF is to run). */
