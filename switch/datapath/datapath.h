@@ -88,6 +88,9 @@ struct dp_worker {
 	 * (bench/results/profile-2000nfs-20261203b.txt). A stack: the buffer just copied
 	 * from, still in this core's cache, is the next one written. n_wire is read
 	 * (relaxed) by the commands that count the pool's free buffers (dp_pool_avail).
+	 * Not a user-owned rte_mempool_cache: that lives on the EAL heap, in the
+	 * hugepages that NFs of --nf-memory shared map, and the worker keeps its own
+	 * state in private memory (dp_worker_create).
 	 */
 	uint32_t n_wire;
 	struct rte_mbuf *wire[DP_WIRE_STASH];

@@ -438,9 +438,9 @@ check_delivered(struct dp_worker *w, struct block_worker *b)
 				wake(w, b, bs, slot, seq);
 				continue;
 			}
+			/* due now: first in line when the budget allows */
 			w->stats.kind[MYR_T_BLOCK][CTR_WAKE_DEFERRED]++;
-			heap_put(b, slot,
-				 w->now); /* due now: first in line when the budget allows */
+			heap_put(b, slot, w->now);
 		} else if (bs->since == 0) {
 			bs->since = w->now;
 			heap_put(b, slot, w->now + p->timeout_tsc);
@@ -495,8 +495,8 @@ block_poll(struct dp_worker *w)
  * dropped when it comes up.
  *
  * sleep_seq is read without a fence here: the enqueue it must be ordered after was
- * fenced in check_delivered, in this round or an earlier one; a stale odd value costs at most one
- * spurious FUTEX_WAKE, which the NF's loop absorbs.
+ * fenced in check_delivered, in this round or an earlier one; a stale odd value costs
+ * at most one spurious FUTEX_WAKE, which the NF's loop absorbs.
  */
 static void
 wake_due(struct dp_worker *w, struct block_worker *b)

@@ -267,9 +267,9 @@ poll_slot(struct dp_worker *w, struct dp_ring_active *a, uint32_t slot, dp_ring_
 /*
  * Polls that find nothing back off, for the kinds whose NFs share cores (block). Under
  * overload every NF holds packets and none sleeps, so none dozes, and each round
- * polled all of them: with 2000 NFs, ~2000 reads
- * of a ring index the NFs' core wrote, a cache miss each, for the ~20 NFs that core
- * could have run since the last round (13 % of the data path's core, perf). A slot
+ * polled all of them: with 2000 NFs, ~2000 reads of a ring index the NFs' core wrote,
+ * a cache miss each, for the ~20 NFs that core could have run since the last round
+ * (13 % of the data path's core, perf). A slot
  * whose poll found nothing is skipped for 2^k - 1 rounds after k such polls in a row,
  * k up to DP_POLL_BACKOFF_MAX; one that returns something, that wakes from dozing
  * (dp_ring_rouse), or whose NF is woken (dp_ring_rouse_now) is polled every round
@@ -293,19 +293,15 @@ dp_ring_poll(struct dp_worker *w, struct dp_ring_active *a, dp_ring_judge *dozes
 			continue;
 		}
 		n = poll_slot(w, a, slot, dozes);
-		if (!a->backoff) {
-			work += n;
+		work += n;
+		if (!a->backoff)
 			continue;
-		}
 		if (n != 0) {
 			a->empty[slot] = 0;
-		} else if (a->empty[slot] < DP_POLL_BACKOFF_MAX) {
-			a->skip[slot] = (uint8_t)((1u << a->empty[slot]) - 1);
-			a->empty[slot]++;
 		} else {
-			a->skip[slot] = (uint8_t)((1u << DP_POLL_BACKOFF_MAX) - 1);
+			a->skip[slot] = (uint8_t)((1u << a->empty[slot]) - 1);
+			a->empty[slot] += a->empty[slot] < DP_POLL_BACKOFF_MAX;
 		}
-		work += n;
 	}
 	return work;
 }
